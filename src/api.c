@@ -1,0 +1,184 @@
+/*-------------------------------------------------------------------------
+ *
+ * api.c
+ *	  C support for the SQL API: id lookups that fail with IS015, the
+ *	  organisation trigger that opens its event chain, the tailoring event
+ *	  trigger, and the statement trigger that invalidates the model cache
+ *	  when the catalog changes.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+
+#include "engine.h"
+
+PG_FUNCTION_INFO_V1(api_run_org);
+PG_FUNCTION_INFO_V1(api_record_org);
+PG_FUNCTION_INFO_V1(api_process_id);
+PG_FUNCTION_INFO_V1(api_work_product_id);
+PG_FUNCTION_INFO_V1(organization_trigger);
+PG_FUNCTION_INFO_V1(model_changed_trigger);
+
+static SPIPlanPtr plan_run_org = NULL;
+static SPIPlanPtr plan_record_org = NULL;
+static SPIPlanPtr plan_open_chain = NULL;
+
+/* The organisation of a run or record visible to the caller, or IS015. */
+static int64
+lookup_org(SPIPlanPtr *plan, const char *table, const char *what, int64 id, const char *hint)
+{
+	Oid			argtypes[1] = {INT8OID};
+	Datum		values[1] = {Int64GetDatum(id)};
+	char	   *sql = psprintf("SELECT org_id FROM isms.%s WHERE %s_id OPERATOR(pg_catalog.=) $1", table, what);
+	int64		org_id = 0;
+	bool		isnull;
+
+	SPI_connect();
+	engine_prepare(plan, sql, 1, argtypes);
+	if (engine_exec(*plan, values, NULL, false, 1) == SPI_OK_SELECT && SPI_processed == 1)
+		org_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	SPI_finish();
+	if (org_id == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_ISMS_NOT_FOUND),
+				 errmsg("%s " INT64_FORMAT " does not exist", what, id),
+				 errdetail("No %s with this id is visible to role \"%s\".", what, GetUserNameFromId(GetUserId(), false)),
+				 errhint("%s", hint)));
+	return org_id;
+}
+
+/* isms.run_org(run bigint) -> bigint */
+Datum
+api_run_org(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64(lookup_org(&plan_run_org, "run", "run", PG_GETARG_INT64(0),
+							   "Check the run id, and that you are a member of the run's organization."));
+}
+
+/* isms.record_org(record bigint) -> bigint */
+Datum
+api_record_org(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64(lookup_org(&plan_record_org, "record", "record", PG_GETARG_INT64(0),
+							   "Check the record id, and that you are a member of the record's organization."));
+}
+
+/* isms.process_id(org bigint, code isms.clause) -> integer, or IS015 */
+Datum
+api_process_id(PG_FUNCTION_ARGS)
+{
+	int64		org_id = PG_GETARG_INT64(0);
+	int32		id;
+	Oid			output;
+	bool		varlena;
+	char	   *code;
+
+	getTypeOutputInfo(get_fn_expr_argtype(fcinfo->flinfo, 1), &output, &varlena);
+	code = OidOutputFunctionCall(output, PG_GETARG_DATUM(1));
+	id = model_process_id(org_id, code);
+
+	if (id == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_ISMS_NOT_FOUND),
+				 errmsg("process %s does not exist for organization " INT64_FORMAT, code, org_id),
+				 errdetail("Neither the PRM nor the organization's tailoring has a process with this code."),
+				 errhint("List the processes with: SELECT code, name FROM isms.process ORDER BY code.")));
+	PG_RETURN_INT32(id);
+}
+
+/* isms.work_product_id(org bigint, key text) -> integer, or IS015 */
+Datum
+api_work_product_id(PG_FUNCTION_ARGS)
+{
+	int64		org_id = PG_GETARG_INT64(0);
+	char	   *key = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	const WorkProduct *wp = model_work_product_by_key(org_id, key);
+
+	if (wp == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_ISMS_NOT_FOUND),
+				 errmsg("work product \"%s\" does not exist for organization " INT64_FORMAT, key, org_id),
+				 errdetail("Neither the PRM nor the organization's tailoring has a work product with this key."),
+				 errhint("List the work products with: SELECT key, name FROM isms.work_product ORDER BY key.")));
+	PG_RETURN_INT32(wp->work_product_id);
+}
+
+/* isms.organization_trigger: AFTER INSERT ON isms.organization: open the event chain */
+Datum
+organization_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	TupleDesc	desc;
+	int64		org_id;
+	Oid			argtypes[1] = {INT8OID};
+	Datum		values[1];
+
+	engine_check_trigger(fcinfo, "organization_trigger", false, true);
+	desc = RelationGetDescr(td->tg_relation);
+	org_id = engine_get_int64(td->tg_trigtuple, desc, "org_id");
+	values[0] = Int64GetDatum(org_id);
+	SPI_connect();
+	engine_prepare(&plan_open_chain, "INSERT INTO isms.event_chain (org_id) VALUES ($1)", 1, argtypes);
+	if (engine_exec(plan_open_chain, values, NULL, true, 0) != SPI_OK_INSERT)
+		elog(ERROR, "could not open the event chain of organization " INT64_FORMAT, org_id);
+	event_append(org_id, "organization", org_id, "create", NULL, NULL,
+				 engine_json(1, "name", engine_get_text(td->tg_trigtuple, desc, "name")));
+	SPI_finish();
+	return PointerGetDatum(NULL);
+}
+
+/*
+ * isms.model_changed_trigger: AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+ * FOR EACH STATEMENT on every catalog table: every backend drops its model
+ * cache when this transaction commits.
+ */
+Datum
+model_changed_trigger(PG_FUNCTION_ARGS)
+{
+	Oid			process_relid;
+
+	engine_check_trigger(fcinfo, "model_changed_trigger", false, false);
+	process_relid = get_relname_relid("process", get_namespace_oid("isms", false));
+	CacheInvalidateRelcacheByRelid(process_relid);
+	return PointerGetDatum(NULL);
+}
+
+PG_FUNCTION_INFO_V1(api_step_org);
+
+static SPIPlanPtr plan_step_org = NULL;
+
+/* isms.step_org(run bigint, activity_no integer) -> bigint: the run's organisation, or IS015 */
+Datum
+api_step_org(PG_FUNCTION_ARGS)
+{
+	int64		run_id = PG_GETARG_INT64(0);
+	int32		activity_no = PG_GETARG_INT32(1);
+	int64		org_id = lookup_org(&plan_run_org, "run", "run", run_id,
+									"Check the run id, and that you are a member of the run's organization.");
+	Oid			argtypes[3] = {INT8OID, INT8OID, INT4OID};
+	Datum		values[3] = {Int64GetDatum(org_id), Int64GetDatum(run_id), Int32GetDatum(activity_no)};
+	bool		found;
+
+	SPI_connect();
+	engine_prepare(&plan_step_org,
+				   "SELECT 1 FROM isms.step WHERE org_id OPERATOR(pg_catalog.=) $1 "
+				   "AND run_id OPERATOR(pg_catalog.=) $2 AND activity_no OPERATOR(pg_catalog.=) $3",
+				   3, argtypes);
+	found = engine_exec(plan_step_org, values, NULL, false, 1) == SPI_OK_SELECT && SPI_processed == 1;
+	SPI_finish();
+	if (!found)
+		ereport(ERROR,
+				(errcode(ERRCODE_ISMS_NOT_FOUND),
+				 errmsg("run " INT64_FORMAT " has no step %d", run_id, activity_no),
+				 errdetail("A run has one step per activity of its process, numbered from 1."),
+				 errhint("List the steps with: SELECT * FROM isms.step WHERE run_id = " INT64_FORMAT ".", run_id)));
+	PG_RETURN_INT64(org_id);
+}

@@ -1,0 +1,203 @@
+/*-------------------------------------------------------------------------
+ *
+ * engine.h
+ *	  Shared declarations of the isms27022 process engine: SQLSTATEs of
+ *	  class IS, the per-backend model cache, the event writer and the
+ *	  helpers every rule module uses.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef ISMS_ENGINE_H
+#define ISMS_ENGINE_H
+
+#include "fmgr.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "nodes/pg_list.h"
+
+/*
+ * SQLSTATEs of the extension's own class IS: one per rule, stable.
+ * The README's SQLSTATE table lists them with meaning and example.
+ */
+#define ISMS_ERRCODE(n) MAKE_SQLSTATE('I', 'S', '0', (n) / 10 + '0', (n) % 10 + '0')
+#define ERRCODE_ISMS_TRANSITION			ISMS_ERRCODE(1)		/* IS001 */
+#define ERRCODE_ISMS_INPUTS_MISSING		ISMS_ERRCODE(2)		/* IS002 */
+#define ERRCODE_ISMS_STEP_ORDER			ISMS_ERRCODE(3)		/* IS003 */
+#define ERRCODE_ISMS_RUN_NOT_ACTIVE		ISMS_ERRCODE(4)		/* IS004 */
+#define ERRCODE_ISMS_SKIP_REFUSED		ISMS_ERRCODE(5)		/* IS005 */
+#define ERRCODE_ISMS_ACTIVITY_INPUTS	ISMS_ERRCODE(6)		/* IS006 */
+#define ERRCODE_ISMS_OUTPUT_REFUSED		ISMS_ERRCODE(7)		/* IS007 */
+#define ERRCODE_ISMS_COMPLETION			ISMS_ERRCODE(8)		/* IS008 */
+#define ERRCODE_ISMS_IMMUTABLE			ISMS_ERRCODE(9)		/* IS009 */
+#define ERRCODE_ISMS_SEGREGATION		ISMS_ERRCODE(10)	/* IS010 */
+#define ERRCODE_ISMS_RETENTION			ISMS_ERRCODE(11)	/* IS011 */
+#define ERRCODE_ISMS_APPEND_ONLY		ISMS_ERRCODE(12)	/* IS012 */
+#define ERRCODE_ISMS_INPUT_REFUSED		ISMS_ERRCODE(13)	/* IS013 */
+#define ERRCODE_ISMS_NOT_APPLICABLE		ISMS_ERRCODE(14)	/* IS014 */
+#define ERRCODE_ISMS_NOT_FOUND			ISMS_ERRCODE(15)	/* IS015 */
+#define ERRCODE_ISMS_CONFIRM_REFUSED	ISMS_ERRCODE(16)	/* IS016 */
+#define ERRCODE_ISMS_TAILORING			ISMS_ERRCODE(17)	/* IS017 */
+#define ERRCODE_ISMS_VERSION			ISMS_ERRCODE(18)	/* IS018 */
+#define ERRCODE_ISMS_ACTOR				ISMS_ERRCODE(19)	/* IS019 */
+#define ERRCODE_ISMS_ENGINE_MANAGED		ISMS_ERRCODE(20)	/* IS020 */
+#define ERRCODE_ISMS_REASON_REQUIRED	ISMS_ERRCODE(21)	/* IS021 */
+
+/* Lifecycle states, in the order of their enum labels. */
+typedef enum RunState
+{
+	RUN_PLANNED, RUN_ACTIVE, RUN_SUSPENDED, RUN_COMPLETED, RUN_CANCELLED,
+	RUN_NSTATES
+} RunState;
+
+typedef enum StepState
+{
+	STEP_PENDING, STEP_ACTIVE, STEP_DONE, STEP_SKIPPED,
+	STEP_NSTATES
+} StepState;
+
+typedef enum RecordState
+{
+	REC_DRAFT, REC_IN_REVIEW, REC_APPROVED, REC_SUPERSEDED, REC_WITHDRAWN,
+	REC_NSTATES
+} RecordState;
+
+typedef enum LinkRole
+{
+	LINK_INPUT, LINK_OUTPUT, LINK_CONFIRMED,
+	LINK_NROLES
+} LinkRole;
+
+typedef enum Lifecycle
+{
+	LC_RUN, LC_STEP, LC_RECORD, LC_LINK,
+	LC_NLIFECYCLES
+} Lifecycle;
+
+typedef enum InputRequirement
+{
+	INPUT_REQUIRED, INPUT_OPTIONAL, INPUT_GROUP
+} InputRequirement;
+
+typedef enum WorkProductOrigin
+{
+	ORIGIN_PROCESS, ORIGIN_EXTERNAL, ORIGIN_EITHER
+} WorkProductOrigin;
+
+/* A work product as the rules need it. */
+typedef struct WorkProduct
+{
+	int32		work_product_id;
+	int64		org_id;			/* 0: part of the PRM */
+	char		key[64];
+	bool		is_document;
+	WorkProductOrigin origin;
+	int32		review_months;	/* 0: does not expire */
+	int32		retention_months;
+} WorkProduct;
+
+typedef struct ModelActivity
+{
+	int32		activity_no;
+	bool		optional;
+	char	   *name;
+} ModelActivity;
+
+typedef struct ModelInput
+{
+	int32		work_product_id;
+	InputRequirement requirement;
+	char	   *input_group;	/* NULL unless requirement is INPUT_GROUP */
+} ModelInput;
+
+typedef struct ModelActivityInput
+{
+	int32		activity_no;
+	int32		work_product_id;
+} ModelActivityInput;
+
+typedef struct ModelOutput
+{
+	int32		work_product_id;
+	bool		required;
+	int32		activity_no;	/* 0: the process as a whole */
+} ModelOutput;
+
+/*
+ * A process as one organisation sees it: the PRM definition plus that
+ * organisation's tailoring.
+ */
+typedef struct ProcessModel
+{
+	int64		org_id;
+	int32		process_id;
+	char	   *code;
+	char	   *name;
+	bool		excluded;		/* declared not applicable by the org */
+	int			nactivities;
+	ModelActivity *activities;	/* sorted by activity_no */
+	int			ninputs;
+	ModelInput *inputs;
+	int			nactivity_inputs;
+	ModelActivityInput *activity_inputs;
+	int			noutputs;
+	ModelOutput *outputs;
+} ProcessModel;
+
+/* model.c: the per-backend cache of the catalog */
+extern const ProcessModel *model_process(int64 org_id, int32 process_id);
+extern int32 model_process_id(int64 org_id, const char *code);
+extern const WorkProduct *model_work_product(int32 work_product_id);
+extern const WorkProduct *model_work_product_by_key(int64 org_id, const char *key);
+extern int	model_state(Lifecycle lc, Datum enum_value);
+extern Datum model_state_datum(Lifecycle lc, int state);
+extern const char *model_state_name(Lifecycle lc, int state);
+extern const char *model_transition(Lifecycle lc, int from, int to);
+extern const ModelActivity *model_activity(const ProcessModel *pm, int32 activity_no);
+extern const ModelOutput *model_output(const ProcessModel *pm, int32 work_product_id);
+extern bool model_accepts_input(const ProcessModel *pm, int32 work_product_id);
+extern void model_register_callbacks(void);
+
+/* util.c: actor, internal writes, prepared statements, tuple access */
+extern char *engine_actor(void);
+extern bool engine_internal_write(void);
+extern void engine_begin_internal(Oid *save_userid, int *save_sec);
+extern void engine_end_internal(Oid save_userid, int save_sec);
+extern SPIPlanPtr engine_prepare(SPIPlanPtr *cache, const char *sql, int nargs, const Oid *argtypes);
+extern int	engine_exec(SPIPlanPtr plan, Datum *values, const char *nulls, bool internal, long count);
+extern Datum engine_get(HeapTuple tuple, TupleDesc desc, const char *column, bool *isnull);
+extern int64 engine_get_int64(HeapTuple tuple, TupleDesc desc, const char *column);
+extern char *engine_get_text(HeapTuple tuple, TupleDesc desc, const char *column);
+extern int	engine_column(TupleDesc desc, const char *column);
+extern bool engine_column_changed(HeapTuple oldtup, HeapTuple newtup, TupleDesc desc, const char *column);
+extern HeapTuple engine_set_columns(Relation rel, HeapTuple tuple, int n, const char **columns,
+									Datum *values, bool *nulls);
+extern void engine_check_trigger(FunctionCallInfo fcinfo, const char *name, bool before, bool row);
+extern char *engine_list_text(List *items);
+extern char *engine_json(int npairs,...);
+extern Datum engine_date_plus_months(int months);
+extern void engine_refuse_change(HeapTuple oldtup, HeapTuple newtup, TupleDesc desc,
+								 const char *const *columns, int sqlstate, const char *object,
+								 const char *why, const char *hint);
+
+/* run.c: shared by the lifecycle rules of runs, steps and records */
+extern void refuse_transition(Lifecycle lc, const char *object, int from, int to, const char *hint);
+
+/* event.c: the hash-chained audit trail */
+extern void event_append(int64 org_id, const char *object_type, int64 object_id,
+						 const char *action, const char *old_state, const char *new_state,
+						 const char *detail_json);
+
+/* rules.c: what a run still needs, shared by the triggers and isms.run_blockers */
+typedef struct Blocker
+{
+	const char *kind;			/* 'input', 'step', 'output', 'state', ... */
+	char	   *item;			/* work-product key or step number */
+	char	   *detail;
+} Blocker;
+extern List *rules_start_blockers(int64 org_id, int64 run_id, const ProcessModel *pm, bool lock);
+extern List *rules_complete_blockers(int64 org_id, int64 run_id, const ProcessModel *pm, bool lock);
+extern List *rules_activity_blockers(int64 org_id, int64 run_id, const ProcessModel *pm, int32 activity_no);
+extern List *rules_skipped_activities(int64 org_id, int64 run_id);
+
+#endif							/* ISMS_ENGINE_H */

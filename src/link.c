@@ -1,0 +1,232 @@
+/*-------------------------------------------------------------------------
+ *
+ * link.c
+ *	  Rules of links between runs and records: inputs must be approved,
+ *	  current records of a work product the process accepts; confirmation
+ *	  re-validates an approved output without a new version; links of a
+ *	  started run are evidence and stay.
+ *
+ * isms.run_record_trigger fires BEFORE INSERT, UPDATE and DELETE on
+ * isms.run_record.  Output links are made by the engine when a run
+ * produces a record.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/rel.h"
+
+#include "engine.h"
+
+PG_FUNCTION_INFO_V1(run_record_trigger);
+
+static SPIPlanPtr plan_link_run = NULL;
+static SPIPlanPtr plan_link_record = NULL;
+static SPIPlanPtr plan_extend_validity = NULL;
+
+typedef struct LinkEnds
+{
+	int			run_state;
+	const ProcessModel *pm;
+	int			record_state;
+	const WorkProduct *wp;
+	bool		expired;
+} LinkEnds;
+
+/* Read (and lock) both ends of a link; the foreign keys guarantee they exist. */
+static void
+link_read_ends(int64 org_id, int64 run_id, int64 record_id, LinkEnds *ends)
+{
+	Oid			argtypes[2] = {INT8OID, INT8OID};
+	Datum		values[2] = {Int64GetDatum(org_id), Int64GetDatum(run_id)};
+	bool		isnull;
+	HeapTuple	t;
+	TupleDesc	d;
+
+	engine_prepare(&plan_link_run,
+				   "SELECT state, process_id FROM isms.run "
+				   "WHERE org_id OPERATOR(pg_catalog.=) $1 AND run_id OPERATOR(pg_catalog.=) $2 FOR SHARE",
+				   2, argtypes);
+	if (engine_exec(plan_link_run, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ISMS_NOT_FOUND),
+				 errmsg("run " INT64_FORMAT " does not exist in organization " INT64_FORMAT, run_id, org_id),
+				 errdetail("Runs and records can only be linked within one organization."),
+				 errhint("Check the run id.")));
+	t = SPI_tuptable->vals[0];
+	d = SPI_tuptable->tupdesc;
+	ends->run_state = model_state(LC_RUN, SPI_getbinval(t, d, 1, &isnull));
+	ends->pm = model_process(org_id, DatumGetInt32(SPI_getbinval(t, d, 2, &isnull)));
+
+	values[1] = Int64GetDatum(record_id);
+	engine_prepare(&plan_link_record,
+				   "SELECT state, work_product_id, valid_until OPERATOR(pg_catalog.<) CURRENT_DATE FROM isms.record "
+				   "WHERE org_id OPERATOR(pg_catalog.=) $1 AND record_id OPERATOR(pg_catalog.=) $2 FOR SHARE",
+				   2, argtypes);
+	if (engine_exec(plan_link_record, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ISMS_NOT_FOUND),
+				 errmsg("record " INT64_FORMAT " does not exist in organization " INT64_FORMAT, record_id, org_id),
+				 errdetail("Runs and records can only be linked within one organization."),
+				 errhint("Check the record id.")));
+	t = SPI_tuptable->vals[0];
+	d = SPI_tuptable->tupdesc;
+	ends->record_state = model_state(LC_RECORD, SPI_getbinval(t, d, 1, &isnull));
+	ends->wp = model_work_product(DatumGetInt32(SPI_getbinval(t, d, 2, &isnull)));
+	ends->expired = DatumGetBool(SPI_getbinval(t, d, 3, &isnull)) && !isnull;
+}
+
+/* An input: approved, unexpired, of a work product the process accepts, to an open run. */
+static void
+link_check_input(const LinkEnds *e, int64 run_id, int64 record_id)
+{
+	if (e->run_state == RUN_COMPLETED || e->run_state == RUN_CANCELLED)
+		ereport(ERROR,
+				(errcode(ERRCODE_ISMS_RUN_NOT_ACTIVE),
+				 errmsg("run " INT64_FORMAT " is %s: no input can be added", run_id, model_state_name(LC_RUN, e->run_state)),
+				 errdetail("A closed run's inputs are evidence of what it used."),
+				 errhint("Plan a new run.")));
+	if (!model_accepts_input(e->pm, e->wp->work_product_id))
+		ereport(ERROR,
+				(errcode(ERRCODE_ISMS_INPUT_REFUSED),
+				 errmsg("record " INT64_FORMAT " cannot be an input of run " INT64_FORMAT ": process %s does not take %s",
+						record_id, run_id, e->pm->code, e->wp->key),
+				 errdetail("The inputs of process %s are listed in isms.process_input and isms.activity_input.", e->pm->code),
+				 errhint("Link a record of one of the process's inputs, or tailor the process to accept %s.", e->wp->key)));
+	if (e->record_state != REC_APPROVED || e->expired)
+		ereport(ERROR,
+				(errcode(ERRCODE_ISMS_INPUT_REFUSED),
+				 errmsg("record " INT64_FORMAT " cannot be an input of run " INT64_FORMAT ": it is %s",
+						record_id, run_id, e->expired ? "expired" : model_state_name(LC_RECORD, e->record_state)),
+				 errdetail("Only approved, unexpired records can be used as inputs."),
+				 errhint(e->expired ? "Confirm the record in a run of its producing process (isms.confirm_record) or approve a new version."
+						 : "Get the record approved first (isms.submit_record, isms.approve_record), or link its current version.")));
+}
+
+/* A confirmation: an approved, unexpired output of the process, by an active run; extends validity. */
+static void
+link_confirm(const LinkEnds *e, int64 org_id, int64 run_id, int64 record_id)
+{
+	Oid			argtypes[3] = {INT8OID, INT8OID, DATEOID};
+	Datum		values[3];
+
+	if (e->run_state != RUN_ACTIVE)
+		ereport(ERROR,
+				(errcode(ERRCODE_ISMS_RUN_NOT_ACTIVE),
+				 errmsg("run " INT64_FORMAT " is %s and cannot confirm records", run_id, model_state_name(LC_RUN, e->run_state)),
+				 errdetail("Records are confirmed by an active run of a process that outputs them."),
+				 errhint("Start or resume the run first.")));
+	if (model_output(e->pm, e->wp->work_product_id) == NULL || e->record_state != REC_APPROVED || e->expired)
+		ereport(ERROR,
+				(errcode(ERRCODE_ISMS_CONFIRM_REFUSED),
+				 errmsg("record " INT64_FORMAT " cannot be confirmed by run " INT64_FORMAT, record_id, run_id),
+				 model_output(e->pm, e->wp->work_product_id) == NULL
+				 ? errdetail("Process %s does not output %s.", e->pm->code, e->wp->key)
+				 : errdetail("The record is %s; only approved, unexpired records can be confirmed.",
+							 e->expired ? "expired" : model_state_name(LC_RECORD, e->record_state)),
+				 errhint("Produce a new version with isms.new_version(record, run) instead.")));
+	if (e->wp->review_months == 0)
+		return;
+	values[0] = Int64GetDatum(org_id);
+	values[1] = Int64GetDatum(record_id);
+	values[2] = engine_date_plus_months(e->wp->review_months);
+	engine_prepare(&plan_extend_validity,
+				   "UPDATE isms.record SET valid_until = $3 "
+				   "WHERE org_id OPERATOR(pg_catalog.=) $1 AND record_id OPERATOR(pg_catalog.=) $2",
+				   3, argtypes);
+	if (engine_exec(plan_extend_validity, values, NULL, true, 0) != SPI_OK_UPDATE)
+		elog(ERROR, "could not extend the validity of record " INT64_FORMAT, record_id);
+}
+
+/* BEFORE INSERT */
+static HeapTuple
+link_insert(Relation rel, HeapTuple tuple)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	int64		org_id = engine_get_int64(tuple, desc, "org_id");
+	int64		run_id = engine_get_int64(tuple, desc, "run_id");
+	int64		record_id = engine_get_int64(tuple, desc, "record_id");
+	bool		isnull;
+	int			role = model_state(LC_LINK, engine_get(tuple, desc, "role", &isnull));
+	const char *cols[1] = {"linked_by"};
+	Datum		vals[1];
+	bool		nulls[1] = {false};
+	LinkEnds	ends;
+	char	   *actor;
+
+	if (engine_internal_write())
+		return tuple;
+	if (role == LINK_OUTPUT)
+		ereport(ERROR,
+				(errcode(ERRCODE_ISMS_ENGINE_MANAGED),
+				 errmsg("output links are made by the engine"),
+				 errdetail("A record produced by a run is linked to it when it is created."),
+				 errhint("Create outputs with isms.new_record(run, ...); confirm existing ones with isms.confirm_record.")));
+	actor = engine_actor();
+	link_read_ends(org_id, run_id, record_id, &ends);
+	if (role == LINK_INPUT)
+		link_check_input(&ends, run_id, record_id);
+	else
+		link_confirm(&ends, org_id, run_id, record_id);
+	vals[0] = CStringGetTextDatum(actor);
+	tuple = engine_set_columns(rel, tuple, 1, cols, vals, nulls);
+	if (role == LINK_INPUT)
+		event_append(org_id, "run", run_id, "add_input", NULL, NULL,
+					 engine_json(2, "record_id", psprintf(INT64_FORMAT, record_id), "work_product", ends.wp->key));
+	else
+		event_append(org_id, "record", record_id, "confirm", NULL, NULL,
+					 engine_json(1, "run_id", psprintf(INT64_FORMAT, run_id)));
+	return tuple;
+}
+
+/* BEFORE DELETE: only an input of a run not yet started may be unlinked. */
+static void
+link_delete(Relation rel, HeapTuple tuple)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	int64		org_id = engine_get_int64(tuple, desc, "org_id");
+	int64		run_id = engine_get_int64(tuple, desc, "run_id");
+	int64		record_id = engine_get_int64(tuple, desc, "record_id");
+	bool		isnull;
+	int			role = model_state(LC_LINK, engine_get(tuple, desc, "role", &isnull));
+	LinkEnds	ends;
+
+	if (engine_internal_write())
+		return;
+	link_read_ends(org_id, run_id, record_id, &ends);
+	if (role != LINK_INPUT || ends.run_state != RUN_PLANNED)
+		ereport(ERROR,
+				(errcode(ERRCODE_ISMS_RETENTION),
+				 errmsg("the %s link of record " INT64_FORMAT " to run " INT64_FORMAT " cannot be removed",
+						model_state_name(LC_LINK, role), record_id, run_id),
+				 errdetail("Only inputs of a run that has not started may be unlinked; other links are evidence."),
+				 errhint("Cancel the run if it should not go on.")));
+	event_append(org_id, "run", run_id, "remove_input", NULL, NULL,
+				 engine_json(1, "record_id", psprintf(INT64_FORMAT, record_id)));
+}
+
+/* isms.run_record_trigger: BEFORE INSERT OR UPDATE OR DELETE ON isms.run_record FOR EACH ROW */
+Datum
+run_record_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	HeapTuple	result = td->tg_trigtuple;
+
+	engine_check_trigger(fcinfo, "run_record_trigger", true, true);
+	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_ISMS_ENGINE_MANAGED),
+				 errmsg("links between runs and records cannot be changed"),
+				 errdetail("A link records what a run used, produced or confirmed."),
+				 errhint("Remove an input of a planned run and add another one instead.")));
+	SPI_connect();
+	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
+		result = SPI_copytuple(link_insert(td->tg_relation, td->tg_trigtuple));
+	else
+		link_delete(td->tg_relation, td->tg_trigtuple);
+	SPI_finish();
+	return PointerGetDatum(result);
+}

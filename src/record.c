@@ -1,0 +1,418 @@
+/*-------------------------------------------------------------------------
+ *
+ * record.c
+ *	  Rules of records (documented information): the record lifecycle,
+ *	  outputs only from an active run of a producing process, versions,
+ *	  immutability once submitted, approver is not author, validity and
+ *	  retention, and supersession of the previous approved version.
+ *
+ * isms.record_trigger fires BEFORE INSERT, UPDATE and DELETE on
+ * isms.record; isms.record_output_trigger fires AFTER INSERT and links a
+ * record produced by a run to that run as an output.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/rel.h"
+#include "utils/timestamp.h"
+
+#include "engine.h"
+
+PG_FUNCTION_INFO_V1(record_trigger);
+PG_FUNCTION_INFO_V1(record_output_trigger);
+
+static SPIPlanPtr plan_producing_run = NULL;
+static SPIPlanPtr plan_lock_document = NULL;
+static SPIPlanPtr plan_next_version = NULL;
+static SPIPlanPtr plan_supersede = NULL;
+static SPIPlanPtr plan_link_output = NULL;
+static SPIPlanPtr plan_unlink_outputs = NULL;
+
+static const char *const record_fixed_columns[] = {
+	"org_id", "record_id", "work_product_id", "document_id", "version", "author",
+	"produced_by_run", "created_at", NULL
+};
+static const char *const record_content_columns[] = {
+	"title", "content", "evidence_uri", "evidence_sha256", NULL
+};
+static const char *const record_managed_columns[] = {
+	"approver", "approved_at", "valid_until", "retain_until", NULL
+};
+
+/* The work product of a record, visible to the record's organisation. */
+static const WorkProduct *
+record_work_product(int64 org_id, int32 work_product_id)
+{
+	const WorkProduct *wp = model_work_product(work_product_id);
+
+	if (wp == NULL || (wp->org_id != 0 && wp->org_id != org_id))
+		ereport(ERROR,
+				(errcode(ERRCODE_ISMS_NOT_FOUND),
+				 errmsg("work product %d does not exist for organization " INT64_FORMAT, work_product_id, org_id),
+				 errdetail("The work product is neither part of the PRM nor one of the organization's own."),
+				 errhint("Pick a work product from isms.work_product.")));
+	return wp;
+}
+
+/* A record produced by a run: the run is active and its process outputs the work product. */
+static void
+record_check_producer(int64 org_id, int64 run_id, const WorkProduct *wp, const char *object)
+{
+	Oid			argtypes[2] = {INT8OID, INT8OID};
+	Datum		values[2] = {Int64GetDatum(org_id), Int64GetDatum(run_id)};
+	bool		isnull;
+	int			state;
+	const ProcessModel *pm;
+
+	engine_prepare(&plan_producing_run,
+				   "SELECT state, process_id FROM isms.run "
+				   "WHERE org_id OPERATOR(pg_catalog.=) $1 AND run_id OPERATOR(pg_catalog.=) $2 FOR SHARE",
+				   2, argtypes);
+	if (engine_exec(plan_producing_run, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ISMS_NOT_FOUND),
+				 errmsg("%s: run " INT64_FORMAT " does not exist in organization " INT64_FORMAT, object, run_id, org_id),
+				 errdetail("A record can only be produced by a run of its own organization."),
+				 errhint("Check the run id.")));
+	state = model_state(LC_RUN, SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	pm = model_process(org_id, DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)));
+	if (state != RUN_ACTIVE)
+		ereport(ERROR,
+				(errcode(ERRCODE_ISMS_RUN_NOT_ACTIVE),
+				 errmsg("%s: run " INT64_FORMAT " is %s and cannot produce records", object, run_id,
+						model_state_name(LC_RUN, state)),
+				 errdetail("Outputs are produced only while their run is active."),
+				 errhint("Start or resume the run first.")));
+	if (wp->origin == ORIGIN_EXTERNAL || model_output(pm, wp->work_product_id) == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_ISMS_OUTPUT_REFUSED),
+				 errmsg("%s: process %s does not output %s", object, pm->code, wp->key),
+				 errdetail("Records of %s are %s.", wp->key,
+						   wp->origin == ORIGIN_EXTERNAL ? "entered directly: they come from outside the ISMS"
+						   : "produced by the processes that output them"),
+				 errhint(wp->origin == ORIGIN_EXTERNAL ? "Use isms.new_external_record(org, work_product, ...)."
+						 : "Produce it in a run of a process listed in isms.process_output for it.")));
+}
+
+/* Lock the first version of a document: serialises versioning and approval per document. */
+static void
+record_lock_document(int64 org_id, int64 document_id, int32 work_product_id, const char *object)
+{
+	Oid			argtypes[2] = {INT8OID, INT8OID};
+	Datum		values[2] = {Int64GetDatum(org_id), Int64GetDatum(document_id)};
+	bool		isnull;
+
+	engine_prepare(&plan_lock_document,
+				   "SELECT work_product_id FROM isms.record "
+				   "WHERE org_id OPERATOR(pg_catalog.=) $1 AND record_id OPERATOR(pg_catalog.=) $2 FOR UPDATE",
+				   2, argtypes);
+	if (engine_exec(plan_lock_document, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ISMS_VERSION),
+				 errmsg("%s: document " INT64_FORMAT " does not exist in organization " INT64_FORMAT,
+						object, document_id, org_id),
+				 errdetail("A new version must continue an existing document of the same organization."),
+				 errhint("Use isms.new_version(record).")));
+	if (DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)) != work_product_id)
+		ereport(ERROR,
+				(errcode(ERRCODE_ISMS_VERSION),
+				 errmsg("%s: a new version must keep the work product of document " INT64_FORMAT, object, document_id),
+				 errdetail("All versions of a document are of one work product."),
+				 errhint("Create a new document for another work product.")));
+}
+
+/* The next version number of a document, and the highest approved one. */
+static int32
+record_next_version(int64 org_id, int64 document_id, int32 *approved_version)
+{
+	Oid			argtypes[2] = {INT8OID, INT8OID};
+	Datum		values[2] = {Int64GetDatum(org_id), Int64GetDatum(document_id)};
+	bool		isnull;
+	Datum		d;
+
+	engine_prepare(&plan_next_version,
+				   "SELECT pg_catalog.max(version), pg_catalog.max(version) FILTER (WHERE state OPERATOR(pg_catalog.=) 'approved') "
+				   "FROM isms.record WHERE org_id OPERATOR(pg_catalog.=) $1 AND document_id OPERATOR(pg_catalog.=) $2",
+				   2, argtypes);
+	if (engine_exec(plan_next_version, values, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the versions of document " INT64_FORMAT, document_id);
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+	*approved_version = isnull ? 0 : DatumGetInt32(d);
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	return isnull ? 1 : DatumGetInt32(d) + 1;
+}
+
+/* BEFORE INSERT: a record is born a draft, by its author, of an allowed origin. */
+static HeapTuple
+record_insert(Relation rel, HeapTuple tuple)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	int64		org_id = engine_get_int64(tuple, desc, "org_id");
+	int64		record_id = engine_get_int64(tuple, desc, "record_id");
+	int64		run_id = engine_get_int64(tuple, desc, "produced_by_run");
+	int64		document_id = engine_get_int64(tuple, desc, "document_id");
+	int64		version = engine_get_int64(tuple, desc, "version");
+	char	   *author = engine_get_text(tuple, desc, "author");
+	char	   *actor = engine_actor();
+	char	   *object = psprintf("record " INT64_FORMAT, record_id);
+	const WorkProduct *wp = record_work_product(org_id, (int32) engine_get_int64(tuple, desc, "work_product_id"));
+	bool		isnull;
+	int			state = model_state(LC_RECORD, engine_get(tuple, desc, "state", &isnull));
+	const char *cols[3] = {"author", "document_id", "version"};
+	Datum		vals[3];
+	bool		nulls[3] = {false, false, false};
+	int32		next = 1;
+	const char *const *c;
+
+	if (state != REC_DRAFT)
+		ereport(ERROR,
+				(errcode(ERRCODE_ISMS_TRANSITION),
+				 errmsg("%s must be created as a draft, not %s", object, model_state_name(LC_RECORD, state)),
+				 errdetail("Records are approved through review: draft, in_review, approved."),
+				 errhint("Insert it as a draft, then isms.submit_record and isms.approve_record.")));
+	for (c = record_managed_columns; *c; c++)
+	{
+		engine_get(tuple, desc, *c, &isnull);
+		if (!isnull)
+			ereport(ERROR,
+					(errcode(ERRCODE_ISMS_ENGINE_MANAGED),
+					 errmsg("%s: column \"%s\" is set by the engine", object, *c),
+					 errdetail("Approval, validity and retention are recorded when the record is approved."),
+					 errhint("Leave \"%s\" out of the INSERT.", *c)));
+	}
+	if (author != NULL && strcmp(author, actor) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_ISMS_ACTOR),
+				 errmsg("%s: author \"%s\" is not the actor \"%s\"", object, author, actor),
+				 errdetail("The author of a record is whoever creates it."),
+				 errhint("Leave \"author\" out of the INSERT.")));
+	if (run_id != 0)
+		record_check_producer(org_id, run_id, wp, object);
+	else if (wp->origin == ORIGIN_PROCESS)
+		ereport(ERROR,
+				(errcode(ERRCODE_ISMS_OUTPUT_REFUSED),
+				 errmsg("%s: records of %s are produced only by a run", object, wp->key),
+				 errdetail("%s is an output of ISMS processes, not an external input.", wp->key),
+				 errhint("Create it with isms.new_record(run, '%s', ...) in an active run of a process that outputs it.",
+						 wp->key)));
+	if (document_id == 0)
+		document_id = record_id;
+	else
+	{
+		int32		approved;
+
+		record_lock_document(org_id, document_id, wp->work_product_id, object);
+		next = record_next_version(org_id, document_id, &approved);
+	}
+	if (version != 0 && version != next)
+		ereport(ERROR,
+				(errcode(ERRCODE_ISMS_VERSION),
+				 errmsg("%s: version " INT64_FORMAT " is not the next version of document " INT64_FORMAT,
+						object, version, document_id),
+				 errdetail("The next version is %d.", next),
+				 errhint("Leave \"version\" out: the engine numbers versions.")));
+	vals[0] = CStringGetTextDatum(actor);
+	vals[1] = Int64GetDatum(document_id);
+	vals[2] = Int32GetDatum(next);
+	tuple = engine_set_columns(rel, tuple, 3, cols, vals, nulls);
+	event_append(org_id, "record", record_id, "create", NULL, "draft",
+				 engine_json(3, "work_product", wp->key, "document_id", psprintf(INT64_FORMAT, document_id),
+							 "version", psprintf("%d", next)));
+	return tuple;
+}
+
+/* Approval: segregation of duties, validity, retention, supersession. */
+static HeapTuple
+record_approve(Relation rel, HeapTuple oldtup, HeapTuple newtup, const char *object, char *actor)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	int64		org_id = engine_get_int64(oldtup, desc, "org_id");
+	int64		record_id = engine_get_int64(oldtup, desc, "record_id");
+	int64		document_id = engine_get_int64(oldtup, desc, "document_id");
+	int32		version = (int32) engine_get_int64(oldtup, desc, "version");
+	char	   *author = engine_get_text(oldtup, desc, "author");
+	const WorkProduct *wp = record_work_product(org_id, (int32) engine_get_int64(oldtup, desc, "work_product_id"));
+	const char *cols[4] = {"approver", "approved_at", "valid_until", "retain_until"};
+	Datum		vals[4];
+	bool		nulls[4] = {false, false, wp->review_months == 0, false};
+	Oid			argtypes[3] = {INT8OID, INT8OID, INT8OID};
+	Datum		args[3] = {Int64GetDatum(org_id), Int64GetDatum(document_id), Int64GetDatum(record_id)};
+	int32		approved;
+
+	if (author != NULL && strcmp(author, actor) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_ISMS_SEGREGATION),
+				 errmsg("%s cannot be approved by its author \"%s\"", object, actor),
+				 errdetail("Segregation of duties: the approver must not be the author."),
+				 errhint("Ask another member of the organization with approval rights to approve it.")));
+	record_lock_document(org_id, document_id, wp->work_product_id, object);
+	record_next_version(org_id, document_id, &approved);
+	if (approved > version)
+		ereport(ERROR,
+				(errcode(ERRCODE_ISMS_VERSION),
+				 errmsg("%s: version %d cannot be approved, version %d is already approved", object, version, approved),
+				 errdetail("Approving an older version would replace a newer approved one."),
+				 errhint("Return this version to draft, or withdraw the newer one first.")));
+	engine_prepare(&plan_supersede,
+				   "UPDATE isms.record SET state = 'superseded' "
+				   "WHERE org_id OPERATOR(pg_catalog.=) $1 AND document_id OPERATOR(pg_catalog.=) $2 "
+				   "AND state OPERATOR(pg_catalog.=) 'approved' AND record_id OPERATOR(pg_catalog.<>) $3",
+				   3, argtypes);
+	if (engine_exec(plan_supersede, args, NULL, true, 0) != SPI_OK_UPDATE)
+		elog(ERROR, "could not supersede the previous version of document " INT64_FORMAT, document_id);
+
+	vals[0] = CStringGetTextDatum(actor);
+	vals[1] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+	vals[2] = wp->review_months ? engine_date_plus_months(wp->review_months) : (Datum) 0;
+	vals[3] = engine_date_plus_months(wp->retention_months);
+	return engine_set_columns(rel, newtup, 4, cols, vals, nulls);
+}
+
+/* BEFORE UPDATE: lifecycle, immutability, approval. */
+static HeapTuple
+record_update(Relation rel, HeapTuple oldtup, HeapTuple newtup)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	int64		org_id = engine_get_int64(oldtup, desc, "org_id");
+	int64		record_id = engine_get_int64(oldtup, desc, "record_id");
+	bool		isnull;
+	int			from = model_state(LC_RECORD, engine_get(oldtup, desc, "state", &isnull));
+	int			to = model_state(LC_RECORD, engine_get(newtup, desc, "state", &isnull));
+	char	   *object = psprintf("record " INT64_FORMAT, record_id);
+	bool		internal = engine_internal_write();
+	char	   *actor;
+	char	   *detail = NULL;
+
+	engine_refuse_change(oldtup, newtup, desc, record_fixed_columns, ERRCODE_ISMS_IMMUTABLE, object,
+						 "The identity, work product, version and author of a record are fixed.",
+						 "Create a new version with isms.new_version(record).");
+	if (from != REC_DRAFT)
+		engine_refuse_change(oldtup, newtup, desc, record_content_columns, ERRCODE_ISMS_IMMUTABLE, object,
+							 "The content of a record is frozen once it is submitted for review; an approved record never changes.",
+							 from == REC_IN_REVIEW ? "Return it to draft with isms.return_record(record, reason) to edit it."
+							 : "Create a new version with isms.new_version(record).");
+	if (!internal)
+		engine_refuse_change(oldtup, newtup, desc, record_managed_columns, ERRCODE_ISMS_ENGINE_MANAGED, object,
+							 "Approval, validity and retention are recorded by the engine.",
+							 "Approve with isms.approve_record; extend validity with isms.confirm_record(run, record).");
+	if (from == to)
+		return newtup;
+	if (to == REC_SUPERSEDED && !internal)
+		ereport(ERROR,
+				(errcode(ERRCODE_ISMS_TRANSITION),
+				 errmsg("%s cannot be superseded directly", object),
+				 errdetail("A record is superseded when a newer version of its document is approved."),
+				 errhint("Approve a newer version, or withdraw the record with isms.withdraw_record(record, reason).")));
+	refuse_transition(LC_RECORD, object, from, to,
+					  "Use isms.submit_record, isms.approve_record, isms.return_record or isms.withdraw_record.");
+	actor = engine_actor();
+	if (to == REC_APPROVED)
+	{
+		newtup = record_approve(rel, oldtup, newtup, object, actor);
+		detail = engine_json(1, "approver", actor);
+	}
+	else if (to == REC_WITHDRAWN || (from == REC_IN_REVIEW && to == REC_DRAFT))
+	{
+		char	   *reason = engine_get_text(newtup, desc, "state_reason");
+
+		if (reason == NULL || reason[strspn(reason, " \t\r\n")] == '\0')
+			ereport(ERROR,
+					(errcode(ERRCODE_ISMS_REASON_REQUIRED),
+					 errmsg("%s: a reason is required to %s", object, model_transition(LC_RECORD, from, to)),
+					 errdetail("Column \"state_reason\" is empty."),
+					 errhint("Pass a reason, e.g. isms.%s_record(record, 'why').", model_transition(LC_RECORD, from, to))));
+		detail = engine_json(1, "reason", reason);
+	}
+	event_append(org_id, "record", record_id, model_transition(LC_RECORD, from, to),
+				 model_state_name(LC_RECORD, from), model_state_name(LC_RECORD, to), detail);
+	return newtup;
+}
+
+/* BEFORE DELETE: drafts never submitted, or records past their retention. */
+static void
+record_delete(Relation rel, HeapTuple tuple)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	int64		org_id = engine_get_int64(tuple, desc, "org_id");
+	int64		record_id = engine_get_int64(tuple, desc, "record_id");
+	bool		isnull;
+	bool		never_approved;
+	int			state = model_state(LC_RECORD, engine_get(tuple, desc, "state", &isnull));
+	Datum		retain = engine_get(tuple, desc, "retain_until", &isnull);
+	Oid			argtypes[2] = {INT8OID, INT8OID};
+	Datum		args[2] = {Int64GetDatum(org_id), Int64GetDatum(record_id)};
+
+	never_approved = isnull;
+	if (!(state == REC_DRAFT && never_approved) &&
+		(isnull || DatumGetDateADT(retain) >= GetSQLCurrentDate()))
+		ereport(ERROR,
+				(errcode(ERRCODE_ISMS_RETENTION),
+				 errmsg("record " INT64_FORMAT " cannot be deleted before its retention ends", record_id),
+				 isnull ? errdetail("The record was submitted for review; it is kept as evidence.") :
+				 errdetail("The record must be retained until %s.", engine_get_text(tuple, desc, "retain_until")),
+				 errhint("Withdraw it with isms.withdraw_record(record, reason) if it is no longer valid.")));
+	engine_prepare(&plan_unlink_outputs,
+				   "DELETE FROM isms.run_record WHERE org_id OPERATOR(pg_catalog.=) $1 "
+				   "AND record_id OPERATOR(pg_catalog.=) $2 AND role OPERATOR(pg_catalog.=) 'output'",
+				   2, argtypes);
+	if (engine_exec(plan_unlink_outputs, args, NULL, true, 0) != SPI_OK_DELETE)
+		elog(ERROR, "could not unlink record " INT64_FORMAT, record_id);
+	event_append(org_id, "record", record_id, state == REC_DRAFT && never_approved ? "discard" : "dispose",
+				 model_state_name(LC_RECORD, state), NULL, NULL);
+}
+
+/* isms.record_trigger: BEFORE INSERT OR UPDATE OR DELETE ON isms.record FOR EACH ROW */
+Datum
+record_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	HeapTuple	result;
+
+	engine_check_trigger(fcinfo, "record_trigger", true, true);
+	SPI_connect();
+	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
+		result = SPI_copytuple(record_insert(td->tg_relation, td->tg_trigtuple));
+	else if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
+		result = SPI_copytuple(record_update(td->tg_relation, td->tg_trigtuple, td->tg_newtuple));
+	else
+	{
+		record_delete(td->tg_relation, td->tg_trigtuple);
+		result = td->tg_trigtuple;
+	}
+	SPI_finish();
+	return PointerGetDatum(result);
+}
+
+/* isms.record_output_trigger: AFTER INSERT ON isms.record FOR EACH ROW: link outputs to their run */
+Datum
+record_output_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	TupleDesc	desc;
+	Oid			argtypes[4] = {INT8OID, INT8OID, INT8OID, TEXTOID};
+	Datum		values[4];
+	int64		run_id;
+
+	engine_check_trigger(fcinfo, "record_output_trigger", false, true);
+	desc = RelationGetDescr(td->tg_relation);
+	run_id = engine_get_int64(td->tg_trigtuple, desc, "produced_by_run");
+	if (run_id == 0)
+		return PointerGetDatum(NULL);
+	SPI_connect();
+	values[0] = Int64GetDatum(engine_get_int64(td->tg_trigtuple, desc, "org_id"));
+	values[1] = Int64GetDatum(run_id);
+	values[2] = Int64GetDatum(engine_get_int64(td->tg_trigtuple, desc, "record_id"));
+	values[3] = CStringGetTextDatum(engine_get_text(td->tg_trigtuple, desc, "author"));
+	engine_prepare(&plan_link_output,
+				   "INSERT INTO isms.run_record (org_id, run_id, record_id, role, linked_by) "
+				   "VALUES ($1, $2, $3, 'output', $4)",
+				   4, argtypes);
+	if (engine_exec(plan_link_output, values, NULL, true, 0) != SPI_OK_INSERT)
+		elog(ERROR, "could not link record to run " INT64_FORMAT, run_id);
+	SPI_finish();
+	return PointerGetDatum(NULL);
+}

@@ -1,0 +1,97 @@
+# test/lib/cluster.sh -- shell helpers shared by the test runner, the main job
+# and the benchmarks: install missing packages, build the extension into a
+# private copy of the PostgreSQL 15 installation, and start/stop a throwaway
+# cluster as the postgres user on a free loopback port.
+#
+# Source it, then call isms_setup; it exports PGHOST, PGPORT, PGUSER and
+# ISMS_BIN (the staged server's bin directory) and registers a trap that
+# stops the cluster and removes the work directory on exit (unless
+# ISMS_KEEP=1).
+
+ISMS_PGVER=15
+ISMS_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+
+# Install build and test dependencies the first time (CI starts without them).
+isms_install_deps() {
+	local need=()
+	[ -d /usr/lib/postgresql/$ISMS_PGVER/lib/pgxs ] || need+=(postgresql-server-dev-$ISMS_PGVER)
+	[ -f /usr/share/postgresql/$ISMS_PGVER/extension/pgtap.control ] || need+=(postgresql-$ISMS_PGVER-pgtap)
+	command -v pg_prove >/dev/null || need+=(libtap-parser-sourcehandler-pgtap-perl)
+	command -v make >/dev/null || need+=(make)
+	command -v gcc >/dev/null || need+=(gcc)
+	for p in ${ISMS_EXTRA_PACKAGES:-}; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done
+	[ ${#need[@]} -eq 0 ] && return 0
+	echo "== installing: ${need[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq >/dev/null && apt-get install -y -qq "${need[@]}" >/dev/null
+}
+
+# Build the extension and install it into a private copy of the server
+# installation ($ISMS_WORK/stage), so that parallel runs never overwrite each
+# other's shared library and the system installation is left untouched.
+isms_build_and_stage() {
+	local pgc=/usr/lib/postgresql/$ISMS_PGVER/bin/pg_config
+	local stage=$ISMS_WORK/stage
+	mkdir -p "$stage/usr/lib/postgresql" "$stage/usr/share/postgresql"
+	cp -al /usr/lib/postgresql/$ISMS_PGVER "$stage/usr/lib/postgresql/" 2>/dev/null ||
+		cp -a /usr/lib/postgresql/$ISMS_PGVER "$stage/usr/lib/postgresql/"
+	cp -a /usr/share/postgresql/$ISMS_PGVER "$stage/usr/share/postgresql/"
+	# hard links would let "make install" write through to the system copy
+	rm -f "$stage/usr/lib/postgresql/$ISMS_PGVER/lib/isms27022.so"
+	make -C "$ISMS_SRC" -s PG_CONFIG=$pgc ${ISMS_MAKE_FLAGS:-} >"$ISMS_WORK/build.log" 2>&1 ||
+		{ cat "$ISMS_WORK/build.log"; return 1; }
+	make -C "$ISMS_SRC" -s PG_CONFIG=$pgc DESTDIR="$stage" install >>"$ISMS_WORK/build.log" 2>&1 ||
+		{ cat "$ISMS_WORK/build.log"; return 1; }
+	ISMS_BIN=$stage/usr/lib/postgresql/$ISMS_PGVER/bin
+	export ISMS_BIN
+}
+
+# Pick a loopback port nobody listens on.
+isms_free_port() {
+	local p
+	for _ in $(seq 1 200); do
+		p=$((20000 + RANDOM % 30000))
+		(exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null || { echo "$p"; return 0; }
+	done
+	return 1
+}
+
+# initdb and start a cluster owned by postgres; extra postgres -c settings
+# may be passed as arguments.
+isms_cluster_start() {
+	local opts="-c listen_addresses=127.0.0.1 -c unix_socket_directories=$ISMS_WORK -c fsync=off"
+	for o in "$@"; do opts="$opts -c $o"; done
+	PGPORT=$(isms_free_port)
+	chown -R postgres "$ISMS_WORK"
+	runuser -u postgres -- "$ISMS_BIN/initdb" -D "$ISMS_WORK/data" -A trust -U postgres \
+		--no-instructions >"$ISMS_WORK/initdb.log" 2>&1 || { cat "$ISMS_WORK/initdb.log"; return 1; }
+	runuser -u postgres -- "$ISMS_BIN/pg_ctl" -D "$ISMS_WORK/data" -w -l "$ISMS_WORK/server.log" \
+		-o "-p $PGPORT $opts" start >/dev/null || { cat "$ISMS_WORK/server.log"; return 1; }
+	export PGHOST=127.0.0.1 PGPORT PGUSER=postgres PGDATABASE=postgres
+}
+
+isms_cluster_stop() {
+	[ -f "$ISMS_WORK/data/postmaster.pid" ] &&
+		runuser -u postgres -- "$ISMS_BIN/pg_ctl" -D "$ISMS_WORK/data" -m fast -w stop >/dev/null 2>&1
+	return 0
+}
+
+isms_cleanup() {
+	isms_cluster_stop
+	if [ "${ISMS_KEEP:-0}" != 1 ]; then rm -rf "$ISMS_WORK"; fi
+}
+
+# Everything a caller needs: dependencies, build, staged install, cluster.
+isms_setup() {
+	if [ "$(id -u)" != 0 ]; then
+		echo "run as root: the cluster is started as the postgres user" >&2
+		return 1
+	fi
+	isms_install_deps || return 1
+	ISMS_WORK=$(mktemp -d /tmp/isms27022.XXXXXX)
+	chmod 755 "$ISMS_WORK"
+	export ISMS_WORK
+	trap isms_cleanup EXIT
+	isms_build_and_stage || return 1
+	isms_cluster_start "$@"
+}
