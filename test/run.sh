@@ -4,6 +4,7 @@
 #   sudo bash test/run.sh                 # everything: regress, isolation, pgtap, scripts
 #   sudo bash test/run.sh regress pgtap   # only some suites
 #   REGRESS="clause catalog" bash test/run.sh regress   # only some files
+#   ISMS_KEEP=1 ... keeps the work directory (results, server log) and says where
 #
 # Installs what is missing, builds the extension into a private staging copy
 # of the server, starts a cluster as the postgres user on a free loopback
@@ -18,7 +19,7 @@ suites=("$@")
 [ ${#suites[@]} -eq 0 ] && suites=(regress isolation pgtap scripts)
 
 isms_setup || exit 1
-cd "$ISMS_SRC" || exit 1
+cd "$ISMS_BUILD" || exit 1
 pgc=/usr/lib/postgresql/$ISMS_PGVER/bin/pg_config
 passed=0
 failed=0
@@ -40,7 +41,9 @@ run_regress() {
 	local out=$ISMS_WORK/regress
 	mkdir -p "$out"
 	echo "== pg_regress"
-	make -s PG_CONFIG=$pgc installcheck ${REGRESS:+REGRESS="$REGRESS"} \
+	local only=()
+	[ -n "${REGRESS:-}" ] && only=("REGRESS=$REGRESS")
+	make -s PG_CONFIG=$pgc installcheck ISOLATION= "${only[@]}" \
 		REGRESS_OPTS="--load-extension=isms27022 --outputdir=$out --user=postgres" \
 		2>&1 | tee "$out/log"
 	count_regress "$out/log" regress
@@ -52,7 +55,9 @@ run_isolation() {
 	ls test/specs/*.spec >/dev/null 2>&1 || return 0
 	mkdir -p "$out"
 	echo "== isolation"
-	make -s PG_CONFIG=$pgc installcheck REGRESS= ${ISOLATION:+ISOLATION="$ISOLATION"} \
+	local only=()
+	[ -n "${ISOLATION:-}" ] && only=("ISOLATION=$ISOLATION")
+	make -s PG_CONFIG=$pgc installcheck REGRESS= "${only[@]}" \
 		ISOLATION_OPTS="--inputdir=test --load-extension=isms27022 --outputdir=$out --user=postgres" \
 		2>&1 | tee "$out/log"
 	count_regress "$out/log" isolation
@@ -101,5 +106,6 @@ for s in "${suites[@]}"; do
 done
 
 [ ${#failures[@]} -gt 0 ] && echo "failed suites: ${failures[*]}"
+[ "${ISMS_KEEP:-0}" = 1 ] && echo "work directory kept: $ISMS_WORK (results under regress/, isolation/)"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -26,24 +26,28 @@ isms_install_deps() {
 	apt-get update -qq >/dev/null && apt-get install -y -qq "${need[@]}" >/dev/null
 }
 
-# Build the extension and install it into a private copy of the server
-# installation ($ISMS_WORK/stage), so that parallel runs never overwrite each
-# other's shared library and the system installation is left untouched.
+# Build the extension from a private copy of the source tree and install it
+# into a private copy of the server installation ($ISMS_WORK/stage), so that
+# parallel runs never overwrite each other's objects or shared library and
+# the system installation is left untouched.  ISMS_BUILD is the copy.
 isms_build_and_stage() {
 	local pgc=/usr/lib/postgresql/$ISMS_PGVER/bin/pg_config
 	local stage=$ISMS_WORK/stage
-	mkdir -p "$stage/usr/lib/postgresql" "$stage/usr/share/postgresql"
+	ISMS_BUILD=$ISMS_WORK/src
+	mkdir -p "$ISMS_BUILD" "$stage/usr/lib/postgresql" "$stage/usr/share/postgresql"
+	tar -C "$ISMS_SRC" --exclude=.git --exclude='*.o' --exclude='*.so' --exclude='*.bc' \
+		--exclude=./results --exclude=./build -cf - . | tar -C "$ISMS_BUILD" -xf -
 	cp -al /usr/lib/postgresql/$ISMS_PGVER "$stage/usr/lib/postgresql/" 2>/dev/null ||
 		cp -a /usr/lib/postgresql/$ISMS_PGVER "$stage/usr/lib/postgresql/"
 	cp -a /usr/share/postgresql/$ISMS_PGVER "$stage/usr/share/postgresql/"
 	# hard links would let "make install" write through to the system copy
 	rm -f "$stage/usr/lib/postgresql/$ISMS_PGVER/lib/isms27022.so"
-	make -C "$ISMS_SRC" -s PG_CONFIG=$pgc ${ISMS_MAKE_FLAGS:-} >"$ISMS_WORK/build.log" 2>&1 ||
+	make -C "$ISMS_BUILD" -s -j2 PG_CONFIG=$pgc ${ISMS_MAKE_FLAGS:-} >"$ISMS_WORK/build.log" 2>&1 ||
 		{ cat "$ISMS_WORK/build.log"; return 1; }
-	make -C "$ISMS_SRC" -s PG_CONFIG=$pgc DESTDIR="$stage" install >>"$ISMS_WORK/build.log" 2>&1 ||
+	make -C "$ISMS_BUILD" -s PG_CONFIG=$pgc DESTDIR="$stage" install >>"$ISMS_WORK/build.log" 2>&1 ||
 		{ cat "$ISMS_WORK/build.log"; return 1; }
 	ISMS_BIN=$stage/usr/lib/postgresql/$ISMS_PGVER/bin
-	export ISMS_BIN
+	export ISMS_BIN ISMS_BUILD
 }
 
 # Pick a loopback port nobody listens on.
