@@ -182,3 +182,29 @@ api_step_org(PG_FUNCTION_ARGS)
 				 errhint("List the steps with: SELECT * FROM isms.step WHERE run_id = " INT64_FORMAT ".", run_id)));
 	PG_RETURN_INT64(org_id);
 }
+
+PG_FUNCTION_INFO_V1(api_member_role);
+PG_FUNCTION_INFO_V1(api_is_member);
+
+/*
+ * isms.member_role(org bigint) -> text: the caller's role in the
+ * organisation, or NULL.  The caller is the role that is logged in and set
+ * (GetOuterUserId), so the answer does not change inside SECURITY DEFINER
+ * functions or the engine's internal writes.
+ */
+Datum
+api_member_role(PG_FUNCTION_ARGS)
+{
+	const char *org_role = model_member_role(GetOuterUserId(), PG_GETARG_INT64(0));
+
+	if (org_role == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(org_role));
+}
+
+/* isms.is_member(org bigint) -> boolean: is the caller a member of the organisation? */
+Datum
+api_is_member(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(model_member_role(GetOuterUserId(), PG_GETARG_INT64(0)) != NULL);
+}

@@ -156,6 +156,7 @@ extern const char *model_transition(Lifecycle lc, int from, int to);
 extern const ModelActivity *model_activity(const ProcessModel *pm, int32 activity_no);
 extern const ModelOutput *model_output(const ProcessModel *pm, int32 work_product_id);
 extern bool model_accepts_input(const ProcessModel *pm, int32 work_product_id);
+extern const char *model_member_role(Oid role, int64 org_id);
 extern void model_register_callbacks(void);
 
 /* util.c: actor, internal writes, prepared statements, tuple access */

@@ -25,6 +25,7 @@
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "miscadmin.h"
 
 #include "engine.h"
 
@@ -53,6 +54,18 @@ typedef struct NameEntry
 	int32		id;
 } NameEntry;
 
+typedef struct MemberKey
+{
+	Oid			role;
+	int64		org_id;
+} MemberKey;
+
+typedef struct MemberEntry
+{
+	MemberKey	key;
+	char		org_role[16];	/* empty: not a member */
+} MemberEntry;
+
 typedef struct WorkProductEntry
 {
 	int32		work_product_id;
@@ -70,6 +83,7 @@ static HTAB *process_cache = NULL;
 static HTAB *process_code_cache = NULL;
 static HTAB *work_product_cache = NULL;
 static HTAB *work_product_key_cache = NULL;
+static HTAB *member_cache = NULL;
 static Oid	state_oids[LC_NLIFECYCLES][MAX_STATES];
 static char *state_names[LC_NLIFECYCLES][MAX_STATES];
 static int	state_count[LC_NLIFECYCLES];
@@ -90,6 +104,7 @@ static SPIPlanPtr plan_outputs = NULL;
 static SPIPlanPtr plan_process_code = NULL;
 static SPIPlanPtr plan_work_product = NULL;
 static SPIPlanPtr plan_work_product_key = NULL;
+static SPIPlanPtr plan_member = NULL;
 
 /* Relcache callback: a change to isms.process (or everything) makes us stale. */
 static void
@@ -198,6 +213,7 @@ model_ensure_fresh(void)
 	process_code_cache = model_hash("isms process codes", sizeof(NameKey), sizeof(NameEntry));
 	work_product_cache = model_hash("isms work products", sizeof(int32), sizeof(WorkProductEntry));
 	work_product_key_cache = model_hash("isms work product keys", sizeof(NameKey), sizeof(NameEntry));
+	member_cache = model_hash("isms memberships", sizeof(MemberKey), sizeof(MemberEntry));
 	process_relid = get_relname_relid("process", get_namespace_oid("isms", false));
 
 	old = MemoryContextSwitchTo(model_cxt);
@@ -570,4 +586,43 @@ model_accepts_input(const ProcessModel *pm, int32 work_product_id)
 		if (pm->activity_inputs[i].work_product_id == work_product_id)
 			return true;
 	return false;
+}
+
+/*
+ * The role a database role has in an organisation ("admin", "manager", ...),
+ * or NULL if it is not a member.  Row-level security calls this for every
+ * row it checks, so the answer is cached like the catalog.
+ */
+const char *
+model_member_role(Oid role, int64 org_id)
+{
+	MemberKey	key;
+	MemberEntry *entry;
+	HTAB	   *cache;
+	char		org_role[16] = "";
+
+	model_ensure_fresh();
+	memset(&key, 0, sizeof(key));
+	key.role = role;
+	key.org_id = org_id;
+	entry = hash_search(member_cache, &key, HASH_FIND, NULL);
+	if (entry)
+		return entry->org_role[0] ? entry->org_role : NULL;
+
+	cache = member_cache;
+	WITH_CATALOG_ACCESS(
+						model_query(&plan_member,
+									"SELECT org_role FROM isms.membership WHERE org_id OPERATOR(pg_catalog.=) $1 "
+									"AND member OPERATOR(pg_catalog.=) $2::pg_catalog.name",
+									org_id, TEXTOID, CStringGetTextDatum(GetUserNameFromId(role, false)));
+						if (SPI_processed > 0)
+							strlcpy(org_role, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1),
+									sizeof(org_role)));
+	if (!model_stale && cache == member_cache)
+	{
+		entry = hash_search(member_cache, &key, HASH_ENTER, NULL);
+		memcpy(entry->org_role, org_role, sizeof(org_role));
+		return entry->org_role[0] ? entry->org_role : NULL;
+	}
+	return org_role[0] ? pstrdup(org_role) : NULL;
 }

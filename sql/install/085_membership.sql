@@ -15,13 +15,17 @@ COMMENT ON TABLE isms.membership IS
     'Database roles that belong to an organization, with their role in it';
 SELECT pg_catalog.pg_extension_config_dump('isms.membership', '');
 
--- Is the current role a member of the organisation?
+-- The caller's role in an organisation, and whether it is a member.  The
+-- caller is the role logged in and set with SET ROLE, also inside SECURITY
+-- DEFINER functions; answers are cached per backend (see src/model.c) and
+-- dropped when isms.membership changes.
+CREATE FUNCTION isms.member_role(org bigint) RETURNS text
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'api_member_role';
 CREATE FUNCTION isms.is_member(org bigint) RETURNS boolean
-    LANGUAGE sql STABLE STRICT SECURITY DEFINER PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
-    AS $$
-    SELECT EXISTS (SELECT FROM isms.membership m
-                    WHERE m.org_id OPERATOR(pg_catalog.=) $1
-                      AND m.member OPERATOR(pg_catalog.=) CURRENT_USER)
-$$;
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'api_is_member';
+COMMENT ON FUNCTION isms.member_role(bigint) IS
+    'The current role''s role in the organization (admin, manager, contributor, auditor, reader), or NULL';
 COMMENT ON FUNCTION isms.is_member(bigint) IS 'Whether the current role is a member of the organization';
+
+CREATE TRIGGER model_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON isms.membership
+    FOR EACH STATEMENT EXECUTE FUNCTION isms.model_changed_trigger();
