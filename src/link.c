@@ -168,7 +168,7 @@ link_insert(Relation rel, HeapTuple tuple)
 	actor = engine_actor();
 	link_read_ends(org_id, run_id, record_id, &ends);
 	if (role == LINK_INPUT)
-		link_check_input(&ends, run_id, record_id);
+		ENGINE_CHECK(link_check_input(&ends, run_id, record_id));
 	else
 		link_confirm(&ends, org_id, run_id, record_id);
 	vals[0] = CStringGetTextDatum(actor);

@@ -191,7 +191,7 @@ record_insert(Relation rel, HeapTuple tuple)
 				 errdetail("The author of a record is whoever creates it."),
 				 errhint("Leave \"author\" out of the INSERT.")));
 	if (run_id != 0)
-		record_check_producer(org_id, run_id, wp, object);
+		ENGINE_CHECK(record_check_producer(org_id, run_id, wp, object));
 	else if (wp->origin == ORIGIN_PROCESS)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_OUTPUT_REFUSED),

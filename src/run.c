@@ -192,16 +192,16 @@ run_update(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 	if (to == RUN_ACTIVE && from == RUN_PLANNED)
 	{
 		refuse_excluded(pm, org_id);
-		refuse_if_blocked(rules_start_blockers(org_id, run_id, pm, true), ERRCODE_ISMS_INPUTS_MISSING,
-						  run_id, pm, "start",
-						  "Link an approved, unexpired record of each with isms.add_input(run, record); see isms.run_blockers(run).");
+		ENGINE_CHECK(refuse_if_blocked(rules_start_blockers(org_id, run_id, pm, true), ERRCODE_ISMS_INPUTS_MISSING,
+									   run_id, pm, "start",
+									   "Link an approved, unexpired record of each with isms.add_input(run, record); see isms.run_blockers(run)."));
 		cols[0] = "started_at";
 	}
 	else if (to == RUN_COMPLETED)
 	{
-		refuse_if_blocked(rules_complete_blockers(org_id, run_id, pm, true), ERRCODE_ISMS_COMPLETION,
-						  run_id, pm, "complete",
-						  "Finish or skip the steps and get the outputs approved (isms.new_record, isms.approve_record) or confirmed (isms.confirm_record); see isms.run_blockers(run).");
+		ENGINE_CHECK(refuse_if_blocked(rules_complete_blockers(org_id, run_id, pm, true), ERRCODE_ISMS_COMPLETION,
+									   run_id, pm, "complete",
+									   "Finish or skip the steps and get the outputs approved (isms.new_record, isms.approve_record) or confirmed (isms.confirm_record); see isms.run_blockers(run)."));
 		cols[0] = "ended_at";
 	}
 	else if (to == RUN_CANCELLED)
