@@ -36,9 +36,16 @@ step_active_run(int64 org_id, int64 run_id, const char *object)
 	bool		isnull;
 	int			state;
 
+	/*
+	 * FOR SHARE: without the lock a step could be finished while another
+	 * transaction cancels or suspends the run (the step would only wait for
+	 * the event chain and land after the cancellation).  With it, the step
+	 * waits for the run's pending change and sees its outcome, and a
+	 * cancellation waits for the step (test/specs/steps.spec).
+	 */
 	engine_prepare(&plan_run_of_step,
 				   "SELECT state, process_id FROM isms.run "
-				   "WHERE org_id OPERATOR(pg_catalog.=) $1 AND run_id OPERATOR(pg_catalog.=) $2",
+				   "WHERE org_id OPERATOR(pg_catalog.=) $1 AND run_id OPERATOR(pg_catalog.=) $2 FOR SHARE",
 				   2, argtypes);
 	if (engine_exec(plan_run_of_step, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "run " INT64_FORMAT " of %s not found", run_id, object);
