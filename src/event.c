@@ -136,7 +136,7 @@ event_append(int64 org_id, const char *object_type, int64 object_id,
 	bool		notify;
 	Datum		prev;
 	uint8		hash[PG_SHA256_DIGEST_LENGTH];
-	TimestampTz now = GetCurrentTimestamp();
+	TimestampTz now;
 
 	SPI_connect();
 	engine_prepare(&plan_lock_chain,
@@ -156,6 +156,14 @@ event_append(int64 org_id, const char *object_type, int64 object_id,
 	if (!prev_null)
 		prev = PointerGetDatum(PG_DETOAST_DATUM_COPY(prev));
 	notify = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
+
+	/*
+	 * Stamp the event only now that the chain is locked: a time taken before
+	 * waiting for the lock could be earlier than the events appended by the
+	 * transaction we waited for, and occurred_at would go backwards along
+	 * the chain (test/specs/events.spec).
+	 */
+	now = GetCurrentTimestamp();
 
 	memset(nulls, ' ', sizeof(nulls));
 	if (detail_json != NULL)
