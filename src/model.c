@@ -9,9 +9,9 @@
  * lifecycle states and transitions.  A statement trigger on every catalog
  * table (isms.model_changed) sends a relcache invalidation for isms.process;
  * the callback registered here marks the cache stale, and the next lookup
- * starts a fresh cache.  The old cache memory is retired, not freed, until
- * the end of the transaction, because a caller up the stack may still hold
- * pointers into it.
+ * starts a fresh cache.  The old cache memory is handed to the transaction's
+ * memory context rather than freed at once, because a caller up the stack
+ * may still hold pointers into it.
  *
  *-------------------------------------------------------------------------
  */
@@ -76,7 +76,6 @@ typedef struct WorkProductEntry
 
 /* the whole cache lives in model_cxt */
 static MemoryContext model_cxt = NULL;
-static List *retired_cxts = NIL;
 static bool model_stale = true;
 static Oid	process_relid = InvalidOid;
 static HTAB *process_cache = NULL;
@@ -114,27 +113,11 @@ model_relcache_callback(Datum arg, Oid relid)
 		model_stale = true;
 }
 
-/* At transaction end nobody holds pointers into retired caches any more. */
-static void
-model_xact_callback(XactEvent event, void *arg)
-{
-	ListCell   *lc;
-
-	if (event != XACT_EVENT_COMMIT && event != XACT_EVENT_ABORT &&
-		event != XACT_EVENT_PARALLEL_COMMIT && event != XACT_EVENT_PARALLEL_ABORT)
-		return;
-	foreach(lc, retired_cxts)
-		MemoryContextDelete((MemoryContext) lfirst(lc));
-	list_free(retired_cxts);
-	retired_cxts = NIL;
-}
-
 /* Called once from _PG_init. */
 void
 model_register_callbacks(void)
 {
 	CacheRegisterRelcacheCallback(model_relcache_callback, (Datum) 0);
-	RegisterXactCallback(model_xact_callback, NULL);
 }
 
 /* Create an empty hash table in the cache context. */
@@ -204,8 +187,9 @@ model_ensure_fresh(void)
 
 	if (!model_stale && model_cxt != NULL)
 		return;
+	/* retire the stale cache: it is freed with the transaction */
 	if (model_cxt != NULL)
-		retired_cxts = lappend(retired_cxts, model_cxt);
+		MemoryContextSetParent(model_cxt, TopTransactionContext);
 	model_stale = false;
 	model_cxt = AllocSetContextCreate(CacheMemoryContext, "isms27022 model cache",
 									  ALLOCSET_DEFAULT_SIZES);

@@ -83,14 +83,15 @@ record_check_producer(int64 org_id, int64 run_id, const WorkProduct *wp, const c
 	if (state != RUN_ACTIVE)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_RUN_NOT_ACTIVE),
-				 errmsg("%s: run " INT64_FORMAT " is %s and cannot produce records", object, run_id,
+				 errmsg("run " INT64_FORMAT " is %s and cannot produce records", run_id,
 						model_state_name(LC_RUN, state)),
 				 errdetail("Outputs are produced only while their run is active."),
 				 errhint("Start or resume the run first.")));
 	if (wp->origin == ORIGIN_EXTERNAL || model_output(pm, wp->work_product_id) == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_OUTPUT_REFUSED),
-				 errmsg("%s: process %s does not output %s", object, pm->code, wp->key),
+				 errmsg("run " INT64_FORMAT " cannot produce a %s record: process %s does not output it",
+						run_id, wp->key, pm->code),
 				 errdetail("Records of %s are %s.", wp->key,
 						   wp->origin == ORIGIN_EXTERNAL ? "entered directly: they come from outside the ISMS"
 						   : "produced by the processes that output them"),
@@ -158,8 +159,8 @@ record_insert(Relation rel, HeapTuple tuple)
 	int64		version = engine_get_int64(tuple, desc, "version");
 	char	   *author = engine_get_text(tuple, desc, "author");
 	char	   *actor = engine_actor();
-	char	   *object = psprintf("record " INT64_FORMAT, record_id);
 	const WorkProduct *wp = record_work_product(org_id, (int32) engine_get_int64(tuple, desc, "work_product_id"));
+	char	   *object = psprintf("new %s record", wp->key);
 	bool		isnull;
 	int			state = model_state(LC_RECORD, engine_get(tuple, desc, "state", &isnull));
 	const char *cols[3] = {"author", "document_id", "version"};
@@ -171,7 +172,7 @@ record_insert(Relation rel, HeapTuple tuple)
 	if (state != REC_DRAFT)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_TRANSITION),
-				 errmsg("%s must be created as a draft, not %s", object, model_state_name(LC_RECORD, state)),
+				 errmsg("%s must be created as a draft, not as %s", object, model_state_name(LC_RECORD, state)),
 				 errdetail("Records are approved through review: draft, in_review, approved."),
 				 errhint("Insert it as a draft, then isms.submit_record and isms.approve_record.")));
 	for (c = record_managed_columns; *c; c++)
@@ -195,7 +196,7 @@ record_insert(Relation rel, HeapTuple tuple)
 	else if (wp->origin == ORIGIN_PROCESS)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_OUTPUT_REFUSED),
-				 errmsg("%s: records of %s are produced only by a run", object, wp->key),
+				 errmsg("a %s record can only be produced by a run", wp->key),
 				 errdetail("%s is an output of ISMS processes, not an external input.", wp->key),
 				 errhint("Create it with isms.new_record(run, '%s', ...) in an active run of a process that outputs it.",
 						 wp->key)));
