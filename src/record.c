@@ -196,7 +196,7 @@ record_insert(Relation rel, HeapTuple tuple)
 	else if (wp->origin == ORIGIN_PROCESS)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_OUTPUT_REFUSED),
-				 errmsg("a %s record can only be produced by a run", wp->key),
+				 errmsg("%s records can only be produced by a run", wp->key),
 				 errdetail("%s is an output of ISMS processes, not an external input.", wp->key),
 				 errhint("Create it with isms.new_record(run, '%s', ...) in an active run of a process that outputs it.",
 						 wp->key)));
@@ -212,8 +212,9 @@ record_insert(Relation rel, HeapTuple tuple)
 	if (version != 0 && version != next)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_VERSION),
-				 errmsg("%s: version " INT64_FORMAT " is not the next version of document " INT64_FORMAT,
-						object, version, document_id),
+				 next == 1 ? errmsg("%s: a new document starts at version 1, not " INT64_FORMAT, object, version)
+				 : errmsg("%s: version " INT64_FORMAT " is not the next version of document " INT64_FORMAT,
+						  object, version, document_id),
 				 errdetail("The next version is %d.", next),
 				 errhint("Leave \"version\" out: the engine numbers versions.")));
 	vals[0] = CStringGetTextDatum(actor);

@@ -127,8 +127,7 @@ run_insert(Relation rel, HeapTuple tuple)
 	if (state != RUN_PLANNED)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_TRANSITION),
-				 errmsg("run " INT64_FORMAT " must be created in state planned, not %s",
-						run_id, model_state_name(LC_RUN, state)),
+				 errmsg("a new run must be created in state planned, not %s", model_state_name(LC_RUN, state)),
 				 errdetail("Every run starts planned and moves on through its lifecycle."),
 				 errhint("Insert it planned, then use isms.start_run.")));
 	for (c = run_managed_columns; *c; c++)
@@ -137,7 +136,7 @@ run_insert(Relation rel, HeapTuple tuple)
 		if (!isnull)
 			ereport(ERROR,
 					(errcode(ERRCODE_ISMS_ENGINE_MANAGED),
-					 errmsg("run " INT64_FORMAT ": column \"%s\" is set by the engine", run_id, *c),
+					 errmsg("new run: column \"%s\" is set by the engine", *c),
 					 errdetail("Start and end times are recorded when the run changes state."),
 					 errhint("Leave \"%s\" out of the INSERT.", *c)));
 	}
