@@ -1,0 +1,124 @@
+-- scripts/history.sql -- synthetic history for the demo (bash scripts/demo.sh
+-- --history N): a third organisation, Fabrikam Payments, that has operated
+-- its ISMS for :years years before the scenario's year.  Every year runs all
+-- 17 processes once, in the order their inputs become available, through
+-- the SQL API; the author and the approver of each output differ (the
+-- superuser names them in isms.actor, as an application would).
+--
+-- Run by scripts/demo.sh after the chapters of scripts/scenario/, in the
+-- same psql session (it needs the demo schema of chapter 0).
+
+\o /dev/null
+\echo
+\echo '== History: Fabrikam Payments,' :years 'year(s) of synthetic operation'
+
+-- One run of a process, performed generically: link the latest approved
+-- record of every input the process takes, do every mandatory step (and the
+-- optional ones whose outputs the process then needs), produce each
+-- required output (a new version where a current document exists), have
+-- another person approve it, complete the run.
+CREATE FUNCTION demo.synthetic_run(org bigint, code isms.clause, title text, planned date,
+                                   author text, approver text) RETURNS bigint
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    run bigint;
+    rec record;
+    act record;
+    out record;
+    produced bigint;
+BEGIN
+    PERFORM set_config('isms.actor', author, true);
+    run := isms.plan_run(org, code, title, author, planned, planned + 20);
+    FOR rec IN
+        SELECT DISTINCT ON (r.work_product_id) r.record_id
+          FROM isms.process_input i
+          JOIN isms.record r ON r.org_id = org AND r.work_product_id = i.work_product_id
+         WHERE i.process_id = isms.process_id(org, code) AND r.state = 'approved'
+         ORDER BY r.work_product_id, r.record_id DESC
+    LOOP
+        PERFORM isms.add_input(run, rec.record_id);
+    END LOOP;
+    PERFORM isms.start_run(run);
+    FOR act IN
+        SELECT a.activity_no, a.optional,
+               NOT EXISTS (SELECT FROM isms.activity_input ai
+                            WHERE ai.process_id = a.process_id AND ai.activity_no = a.activity_no
+                              AND NOT EXISTS (SELECT FROM isms.run_record l JOIN isms.record r USING (org_id, record_id)
+                                               WHERE l.org_id = org AND l.run_id = run AND l.role = 'input'
+                                                 AND r.work_product_id = ai.work_product_id)) AS possible
+          FROM isms.activity a
+         WHERE a.process_id = isms.process_id(org, code) AND a.org_id IS NULL
+         ORDER BY a.activity_no
+    LOOP
+        IF act.optional AND NOT act.possible THEN
+            PERFORM isms.skip_step(run, act.activity_no, 'synthetic history: inputs not available');
+            CONTINUE;
+        END IF;
+        PERFORM isms.start_step(run, act.activity_no, author);
+        PERFORM isms.finish_step(run, act.activity_no);
+        FOR out IN
+            SELECT o.work_product_id, wp.key, wp.kind,
+                   (SELECT max(r.record_id) FROM isms.record r
+                     WHERE r.org_id = org AND r.work_product_id = o.work_product_id AND r.state = 'approved') AS current
+              FROM isms.process_output o JOIN isms.work_product wp USING (work_product_id)
+             WHERE o.process_id = isms.process_id(org, code) AND o.required AND o.activity_no = act.activity_no
+        LOOP
+            IF out.kind = 'document' AND out.current IS NOT NULL THEN
+                produced := isms.new_version(out.current, run);
+            ELSE
+                produced := isms.new_record(run, out.key, initcap(replace(out.key, '_', ' ')),
+                                            jsonb_build_object('synthetic', true, 'year', extract(year FROM planned)));
+            END IF;
+            PERFORM isms.submit_record(produced);
+            PERFORM set_config('isms.actor', approver, true);
+            PERFORM isms.approve_record(produced);
+            PERFORM set_config('isms.actor', author, true);
+        END LOOP;
+    END LOOP;
+    PERFORM isms.complete_run(run);
+    RETURN run;
+END
+$$;
+
+-- An external record, entered by one person and approved by another.
+CREATE FUNCTION demo.synthetic_external(org bigint, key text, title text, author text, approver text)
+    RETURNS bigint
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    rec bigint;
+BEGIN
+    PERFORM set_config('isms.actor', author, true);
+    rec := isms.new_external_record(org, key, title, '{"synthetic": true}');
+    PERFORM isms.submit_record(rec);
+    PERFORM set_config('isms.actor', approver, true);
+    PERFORM isms.approve_record(rec);
+    PERFORM set_config('isms.actor', '', true);
+    RETURN rec;
+END
+$$;
+
+SELECT isms.create_organization('Fabrikam Payments') AS fab \gset
+
+-- Year by year, oldest first; one transaction per year.
+SELECT format($q$
+BEGIN;
+SELECT demo.synthetic_external(%1$s, 'business_context', 'Business plan %2$s', 'fab_ciso', 'fab_ceo');
+SELECT demo.synthetic_external(%1$s, k, initcap(replace(k, '_', ' ')) || ' %2$s', 'fab_ciso', 'fab_cto')
+  FROM unnest('{legal_obligation,asset_inventory,security_event,customer_request,change_request}'::text[]) AS k;
+SELECT demo.synthetic_run(%1$s, c::isms.clause, 'Year %2$s: ' || c, demo.day(1, 1) - %3$s * 365 + i::integer * 20,
+                          'fab_ciso', 'fab_ceo')
+  FROM unnest('{6.2,7.3,7.2,7.4,7.5,7.6,7.7,7.8,8.2,8.3,8.4,8.5,7.9,7.10,7.11,7.13,7.12}'::text[])
+       WITH ORDINALITY AS u (c, i);
+COMMIT;
+$q$, :fab, extract(year FROM demo.day(1, 1)) - y, y)
+  FROM generate_series(least(greatest(:years, 0), 25), 1, -1) AS y
+\gexec
+
+\o
+SELECT count(*) AS runs, count(DISTINCT process_id) AS processes,
+       (SELECT count(*) FROM isms.record WHERE org_id = :fab) AS records,
+       (SELECT count(*) FROM isms.event WHERE org_id = :fab) AS events
+  FROM isms.run WHERE org_id = :fab;
+\o /dev/null

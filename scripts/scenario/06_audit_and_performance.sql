@@ -1,0 +1,67 @@
+-- scripts/scenario/06_audit_and_performance.sql -- chapter 6: months 10-11.
+-- The internal audit (7.11) finds a nonconformity, which is corrected
+-- (7.13); performance evaluation (7.12) measures the year against the
+-- objectives.
+
+\echo
+\echo '== Chapter 6. Months 10-11: internal audit (7.11), corrective action (7.13), performance (7.12)'
+\echo '   Priya (internal auditor) audits the ISMS and records one nonconformity; Grace approves her report.'
+
+SET ROLE amir_ciso;
+SELECT isms.plan_run(:nw, '7.11', 'Internal audit', 'priya_audit', demo.day(10, 1), demo.day(10, 31)) AS audit \gset
+SELECT isms.add_input(:audit, r) FROM unnest(ARRAY[:scope, :requirements, :ra2_report]::bigint[]) AS r;
+SELECT isms.start_run(:audit);
+SET ROLE priya_audit;
+SELECT isms.new_record(:audit, 'audit_programme', 'Audit programme',
+       '{"audits": ["clauses 4-10", "Annex A themes 5 and 8", "supplier controls"], "frequency": "yearly"}');
+SELECT isms.new_record(:audit, 'audit_report', 'Internal audit report',
+       '{"conformity": "the ISMS conforms with one minor nonconformity", "observations": 3, "nonconformities": 1}',
+       's3://northwind-isms/evidence/internal-audit-report.pdf',
+       encode(sha256('internal-audit-report.pdf'::bytea), 'hex')) AS audit_report \gset
+SELECT isms.new_record(:audit, 'nonconformity', 'NC-1: access reviews not evidenced',
+       '{"requirement": "A.5.18 and the quarterly access review procedure",
+         "finding": "no evidence of the Q2 access review for 2 of 9 systems", "grade": "minor"}') AS nc \gset
+SELECT demo.work_steps(:audit, 'priya_audit');
+SELECT demo.submit_outputs(:audit);
+SET ROLE grace_ceo;
+SELECT demo.approve_outputs(:audit);
+SET ROLE amir_ciso;
+SELECT isms.complete_run(:audit);
+
+\echo '   7.13: Tomas fixes the cause of NC-1; Lena, owner of the access risks, approves the correction.'
+SELECT isms.plan_run(:nw, '7.13', 'Corrective action: NC-1', 'tomas_eng', demo.day(10, 20), demo.day(11, 20)) AS ca2 \gset
+SELECT isms.add_input(:ca2, r) FROM unnest(ARRAY[:nc, :ca1_record]::bigint[]) AS r;
+SELECT isms.start_run(:ca2);
+SET ROLE tomas_eng;
+SELECT isms.new_record(:ca2, 'corrective_action_record', 'CA-2: automated access review evidence',
+       '{"cause": "reviews were done by e-mail and not filed", "action": "reviews run from the ticketing system",
+         "effective": true, "checked_by": "priya_audit"}') AS ca2_record \gset
+SELECT isms.new_record(:ca2, 'improvement_proposal', 'Extend automation to supplier reviews',
+       '{"proposal": "generate supplier review evidence from the ticketing system as well"}') AS improvement \gset
+SELECT demo.work_steps(:ca2, 'tomas_eng');
+SELECT demo.submit_outputs(:ca2);
+SET ROLE lena_cto;
+SELECT demo.approve_outputs(:ca2);
+SET ROLE amir_ciso;
+SELECT isms.complete_run(:ca2);
+
+\echo '   7.12: Amir measures the year against the objectives; Grace approves the report.'
+SET ROLE amir_ciso;
+SELECT isms.plan_run(:nw, '7.12', 'Performance evaluation', 'amir_ciso', demo.day(11, 1), demo.day(11, 30)) AS perf \gset
+SELECT isms.add_input(:perf, r) FROM unnest(ARRAY[:objectives, :implementation, :incident]::bigint[]) AS r;
+SELECT isms.start_run(:perf);
+SELECT isms.new_record(:perf, 'measurement_plan', 'Measurement plan',
+       '{"measures": ["training completion", "critical vulnerabilities fixed within 14 days",
+                      "time to contain incidents", "risks above acceptance"]}');
+SELECT isms.new_record(:perf, 'measurement_results', 'Measurement results',
+       '{"training_completion": 0.97, "critical_vulns_fixed_in_14_days": 0.92,
+         "median_containment_min": 35, "risks_above_acceptance": 1}');
+SELECT isms.new_record(:perf, 'performance_report', 'ISMS performance report',
+       '{"objectives_met": 3, "objectives_total": 4, "missed": "critical vulnerabilities: 92 % within 14 days (target 100 %)"}') AS performance \gset
+SELECT demo.work_steps(:perf, 'amir_ciso');
+SELECT demo.submit_outputs(:perf);
+SET ROLE grace_ceo;
+SELECT demo.approve_outputs(:perf);
+SET ROLE amir_ciso;
+SELECT isms.complete_run(:perf);
+RESET ROLE;

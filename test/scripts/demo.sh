@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# test/scripts/demo.sh -- run the main job's scenario (scripts/scenario/, plus
+# one year of scripts/history.sql) against the test cluster, in a database of
+# its own, and check the facts it must establish.  Run by test/run.sh with
+# PGHOST/PGPORT/PGUSER exported; exits non-zero on any failure.
+set -u
+root=$(cd "$(dirname "$0")/../.." && pwd)
+db=isms_demo_test
+export PGDATABASE=$db
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+psql -qX -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" &&
+	psql -qX -c "CREATE EXTENSION isms27022" || exit 1
+
+args=()
+for f in "$root"/scripts/scenario/[0-9]*.sql; do
+	case $f in */99_summary.sql) continue ;; esac
+	args+=(-f "$f")
+done
+args+=(-v years=1 -f "$root/scripts/history.sql" -f "$root/scripts/scenario/99_summary.sql")
+if ! psql -qX -v ON_ERROR_STOP=1 "${args[@]}" >"$log" 2>&1; then
+	echo "not ok - the scenario failed:"
+	tail -25 "$log"
+	exit 1
+fi
+
+failed=0
+# check "description" "SQL returning one boolean"
+check() {
+	local got
+	got=$(psql -qXAt -c "$2" 2>&1)
+	if [ "$got" = t ]; then
+		echo "ok - $1"
+	else
+		echo "not ok - $1 (got: $got)"
+		failed=$((failed + 1))
+	fi
+}
+
+nw="(SELECT org_id FROM isms.organization WHERE name = 'Northwind Cloud')"
+check "Northwind Cloud completed a run of every one of the 17 PRM processes" \
+	"SELECT count(DISTINCT p.code) = 17 FROM isms.run r JOIN isms.process p USING (process_id)
+	  WHERE r.org_id = $nw AND r.state = 'completed' AND p.org_id IS NULL"
+check "no run is left half-way except the open policy review and the Labs governance run" \
+	"SELECT array_agg(title ORDER BY title) = '{\"Establish the Labs ISMS\",\"Policy review\"}'
+	   FROM isms.run WHERE state IN ('planned', 'active', 'suspended')"
+check "every organisation's event chain verifies (3 organisations)" \
+	"SELECT count(*) = 3 AND bool_and(v.valid) FROM isms.organization o, isms.verify_events(o.org_id) v"
+check "every refusal happened with the expected SQLSTATE" \
+	"SELECT count(*) > 0 AND bool_and(sqlstate IS NOT DISTINCT FROM expected) FROM demo.refusal"
+check "the refusals cover the documented rules" \
+	"SELECT array_agg(DISTINCT expected ORDER BY expected) @> '{IS002,IS003,IS005,IS006,IS007,IS008,IS009,IS010,IS011,IS012,IS013,IS014,IS015,IS016,IS021,22P02,42501}'
+	   FROM demo.refusal"
+check "no approved record was approved by its author" \
+	"SELECT NOT EXISTS (SELECT FROM isms.record WHERE approver = author)"
+check "the management review ran with the performance and audit reports as inputs" \
+	"SELECT EXISTS (SELECT FROM isms.run r JOIN isms.step s USING (org_id, run_id)
+	                 WHERE r.org_id = $nw AND r.title = 'Management review' AND r.state = 'completed'
+	                   AND s.activity_no = 5 AND s.state = 'done')
+	    AND (SELECT count(*) FROM isms.run_record l JOIN isms.record rec USING (org_id, record_id)
+	           JOIN isms.work_product wp USING (work_product_id) JOIN isms.run r USING (org_id, run_id)
+	          WHERE r.title = 'Management review' AND l.role = 'input'
+	            AND wp.key IN ('performance_report', 'audit_report')) = 2"
+check "versions: risk register, treatment plan, requirements and objectives each have a superseded version 1" \
+	"SELECT count(DISTINCT wp.key) = 4 FROM isms.record r JOIN isms.work_product wp USING (work_product_id)
+	  WHERE r.org_id = $nw AND r.state = 'superseded' AND r.version = 1
+	    AND wp.key IN ('risk_register', 'risk_treatment_plan', 'requirements_register', 'security_objectives')"
+check "the backdated acceptable use policy is the one approved document past its review date" \
+	"SELECT array_agg(title) = '{\"Acceptable use policy\"}' FROM isms.record
+	  WHERE state = 'approved' AND valid_until < current_date"
+check "Northwind Labs declared 8.5 not applicable" \
+	"SELECT EXISTS (SELECT FROM isms.process_exclusion x JOIN isms.organization o USING (org_id)
+	                 JOIN isms.process p USING (process_id) WHERE o.name = 'Northwind Labs' AND p.code = '8.5')"
+check "one year of synthetic history: 17 completed runs for Fabrikam Payments" \
+	"SELECT count(*) = 17 FROM isms.run r JOIN isms.organization o USING (org_id)
+	  WHERE o.name = 'Fabrikam Payments' AND r.state = 'completed'"
+
+psql -qX -d postgres -c "DROP DATABASE $db"
+[ "$failed" -eq 0 ]
