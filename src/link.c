@@ -36,47 +36,44 @@ typedef struct LinkEnds
 	bool		expired;
 } LinkEnds;
 
-/* Read (and lock) both ends of a link; the foreign keys guarantee they exist. */
+/* Lock one end of a link (a run or a record of the organisation) FOR SHARE; IS015 if missing. */
+static HeapTuple
+link_lock_end(SPIPlanPtr *plan, const char *sql, int64 org_id, int64 id, const char *what)
+{
+	Oid			argtypes[2] = {INT8OID, INT8OID};
+	Datum		values[2] = {Int64GetDatum(org_id), Int64GetDatum(id)};
+
+	engine_prepare(plan, sql, 2, argtypes);
+	if (engine_exec(*plan, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ISMS_NOT_FOUND),
+				 errmsg("%s " INT64_FORMAT " does not exist in organization " INT64_FORMAT, what, id, org_id),
+				 errdetail("Runs and records can only be linked within one organization."),
+				 errhint("Check the %s id.", what)));
+	return SPI_tuptable->vals[0];
+}
+
+/* Read and lock both ends of a link. */
 static void
 link_read_ends(int64 org_id, int64 run_id, int64 record_id, LinkEnds *ends)
 {
-	Oid			argtypes[2] = {INT8OID, INT8OID};
-	Datum		values[2] = {Int64GetDatum(org_id), Int64GetDatum(run_id)};
 	bool		isnull;
 	HeapTuple	t;
-	TupleDesc	d;
 
-	engine_prepare(&plan_link_run,
-				   "SELECT state, process_id FROM isms.run "
-				   "WHERE org_id OPERATOR(pg_catalog.=) $1 AND run_id OPERATOR(pg_catalog.=) $2 FOR SHARE",
-				   2, argtypes);
-	if (engine_exec(plan_link_run, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_ISMS_NOT_FOUND),
-				 errmsg("run " INT64_FORMAT " does not exist in organization " INT64_FORMAT, run_id, org_id),
-				 errdetail("Runs and records can only be linked within one organization."),
-				 errhint("Check the run id.")));
-	t = SPI_tuptable->vals[0];
-	d = SPI_tuptable->tupdesc;
-	ends->run_state = model_state(LC_RUN, SPI_getbinval(t, d, 1, &isnull));
-	ends->pm = model_process(org_id, DatumGetInt32(SPI_getbinval(t, d, 2, &isnull)));
+	t = link_lock_end(&plan_link_run,
+					  "SELECT state, process_id FROM isms.run "
+					  "WHERE org_id OPERATOR(pg_catalog.=) $1 AND run_id OPERATOR(pg_catalog.=) $2 FOR SHARE",
+					  org_id, run_id, "run");
+	ends->run_state = model_state(LC_RUN, SPI_getbinval(t, SPI_tuptable->tupdesc, 1, &isnull));
+	ends->pm = model_process(org_id, DatumGetInt32(SPI_getbinval(t, SPI_tuptable->tupdesc, 2, &isnull)));
 
-	values[1] = Int64GetDatum(record_id);
-	engine_prepare(&plan_link_record,
-				   "SELECT state, work_product_id, valid_until OPERATOR(pg_catalog.<) CURRENT_DATE FROM isms.record "
-				   "WHERE org_id OPERATOR(pg_catalog.=) $1 AND record_id OPERATOR(pg_catalog.=) $2 FOR SHARE",
-				   2, argtypes);
-	if (engine_exec(plan_link_record, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_ISMS_NOT_FOUND),
-				 errmsg("record " INT64_FORMAT " does not exist in organization " INT64_FORMAT, record_id, org_id),
-				 errdetail("Runs and records can only be linked within one organization."),
-				 errhint("Check the record id.")));
-	t = SPI_tuptable->vals[0];
-	d = SPI_tuptable->tupdesc;
-	ends->record_state = model_state(LC_RECORD, SPI_getbinval(t, d, 1, &isnull));
-	ends->wp = model_work_product(DatumGetInt32(SPI_getbinval(t, d, 2, &isnull)));
-	ends->expired = DatumGetBool(SPI_getbinval(t, d, 3, &isnull)) && !isnull;
+	t = link_lock_end(&plan_link_record,
+					  "SELECT state, work_product_id, valid_until OPERATOR(pg_catalog.<) CURRENT_DATE FROM isms.record "
+					  "WHERE org_id OPERATOR(pg_catalog.=) $1 AND record_id OPERATOR(pg_catalog.=) $2 FOR SHARE",
+					  org_id, record_id, "record");
+	ends->record_state = model_state(LC_RECORD, SPI_getbinval(t, SPI_tuptable->tupdesc, 1, &isnull));
+	ends->wp = model_work_product(DatumGetInt32(SPI_getbinval(t, SPI_tuptable->tupdesc, 2, &isnull)));
+	ends->expired = DatumGetBool(SPI_getbinval(t, SPI_tuptable->tupdesc, 3, &isnull)) && !isnull;
 }
 
 /* An input: approved, unexpired, of a work product the process accepts, to an open run. */
