@@ -29,7 +29,7 @@ failed=0
 # check "description" "SQL returning one boolean"
 check() {
 	local got
-	got=$(psql -qXAt -c "$2" 2>&1)
+	got=$(PGOPTIONS='-c search_path=isms,public' psql -qXAt -c "$2" 2>&1)
 	if [ "$got" = t ]; then
 		echo "ok - $1"
 	else
@@ -58,8 +58,10 @@ check "the management review ran with the performance and audit reports as input
 	"SELECT EXISTS (SELECT FROM isms.run r JOIN isms.step s USING (org_id, run_id)
 	                 WHERE r.org_id = $nw AND r.title = 'Management review' AND r.state = 'completed'
 	                   AND s.activity_no = 5 AND s.state = 'done')
-	    AND (SELECT count(*) FROM isms.run_record l JOIN isms.record rec USING (org_id, record_id)
-	           JOIN isms.work_product wp USING (work_product_id) JOIN isms.run r USING (org_id, run_id)
+	    AND (SELECT count(*) FROM isms.run r
+	           JOIN isms.run_record l ON l.org_id = r.org_id AND l.run_id = r.run_id
+	           JOIN isms.record rec ON rec.org_id = l.org_id AND rec.record_id = l.record_id
+	           JOIN isms.work_product wp ON wp.work_product_id = rec.work_product_id
 	          WHERE r.title = 'Management review' AND l.role = 'input'
 	            AND wp.key IN ('performance_report', 'audit_report')) = 2"
 check "versions: risk register, treatment plan, requirements and objectives each have a superseded version 1" \
