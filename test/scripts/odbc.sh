@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# test/scripts/odbc.sh -- a real BI client on the reporting views: the
+# PostgreSQL ODBC driver through unixODBC's isql, logged in as a role that
+# holds only isms_reader and belongs to one organisation.  It must read every
+# view of isms_report (with rows), be refused on an operational table, and
+# see nothing of the other organisation.  Uses the harness environment
+# (PGHOST, PGPORT, PGUSER, ISMS_WORK); exits non-zero on failure; drops the
+# database and role it made.
+set -eu
+
+need=()
+dpkg -s odbc-postgresql >/dev/null 2>&1 || need+=(odbc-postgresql)
+dpkg -s unixodbc >/dev/null 2>&1 || need+=(unixodbc)
+if [ ${#need[@]} -gt 0 ]; then
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq >/dev/null && apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+driver=$(find /usr/lib -name psqlodbcw.so 2>/dev/null | head -1)
+[ -n "$driver" ] || { echo "psqlodbcw.so not found"; exit 1; }
+
+db=isms_odbc
+role=isms_odbc_reader
+pass=odbc$RANDOM$RANDOM
+sql() { psql -X -v ON_ERROR_STOP=1 -qAt "$@"; }
+cleanup() {
+	sql -d postgres -c "DROP DATABASE IF EXISTS $db" -c "DROP ROLE IF EXISTS $role" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+cleanup
+
+# Two organisations; each has an approved business context, a completed
+# governance run (management review skipped), a planned run and a record in
+# review.
+sql -d postgres -c "CREATE DATABASE $db"
+sql -d "$db" <<SQL
+CREATE EXTENSION isms27022;
+SET isms.actor = 'alice';
+SELECT isms.create_organization('ODBC Acme') IS NULL, isms.create_organization('ODBC Globex') IS NULL;
+DO \$\$
+DECLARE
+    org bigint;
+    run bigint;
+    act integer;
+    wp text;
+    rec bigint;
+BEGIN
+    FOR org IN SELECT org_id FROM isms.organization ORDER BY org_id LOOP
+        rec := isms.new_external_record(org, 'business_context', 'Strategy');
+        PERFORM isms.submit_record(rec);
+        PERFORM set_config('isms.actor', 'bob', false);
+        PERFORM isms.approve_record(rec);
+        PERFORM set_config('isms.actor', 'alice', false);
+        run := isms.plan_run(org, '6.2', 'Governance', 'alice', CURRENT_DATE, CURRENT_DATE + 30);
+        PERFORM isms.add_input(run, rec);
+        PERFORM isms.start_run(run);
+        FOR act IN 1..4 LOOP
+            PERFORM isms.start_step(run, act);
+            FOR wp IN SELECT w.key FROM isms.process_output o JOIN isms.work_product w USING (work_product_id)
+                       WHERE o.process_id = isms.process_id(org, '6.2') AND o.activity_no = act LOOP
+                rec := isms.new_record(run, wp, wp);
+                PERFORM isms.submit_record(rec);
+                PERFORM set_config('isms.actor', 'bob', false);
+                PERFORM isms.approve_record(rec);
+                PERFORM set_config('isms.actor', 'alice', false);
+            END LOOP;
+            PERFORM isms.finish_step(run, act);
+        END LOOP;
+        PERFORM isms.skip_step(run, 5, 'no review yet');
+        PERFORM isms.complete_run(run);
+        PERFORM isms.plan_run(org, '7.4', 'Risk assessment', 'alice', CURRENT_DATE, CURRENT_DATE + 30);
+        PERFORM isms.submit_record(isms.new_external_record(org, 'legal_obligation', 'Obligation'));
+    END LOOP;
+END
+\$\$;
+CREATE ROLE $role LOGIN PASSWORD '$pass' IN ROLE isms_reader;
+INSERT INTO isms.membership (org_id, member, org_role)
+SELECT min(org_id), '$role', 'reader' FROM isms.organization;
+SQL
+acme=$(sql -d "$db" -c "SELECT min(org_id) FROM isms.organization")
+
+# unixODBC configuration under the work directory.
+odbc=$ISMS_WORK/odbc
+mkdir -p "$odbc"
+cat >"$odbc/odbcinst.ini" <<INI
+[PostgreSQL Unicode]
+Description = PostgreSQL ODBC driver (Unicode)
+Driver = $driver
+INI
+cat >"$odbc/odbc.ini" <<INI
+[isms]
+Driver = PostgreSQL Unicode
+Servername = $PGHOST
+Port = $PGPORT
+Database = $db
+INI
+export ODBCSYSINI=$odbc ODBCINI=$odbc/odbc.ini
+
+# One statement through isql as the reader: prints the result rows, or the
+# server's error (isql -b exits 0 either way); fails on an error.
+query() {
+	local out
+	out=$(echo "$1" | isql -b -v -d'|' isms "$role" "$pass" 2>&1)
+	echo "$out"
+	! echo "$out" | grep -q '^\[ISQL\]ERROR\|^\[[0-9A-Z]*\]\['
+}
+
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+views=$(sql -d "$db" -c "SELECT string_agg(relname, ' ' ORDER BY relname) FROM pg_class
+                          WHERE relnamespace = 'isms_report'::regnamespace AND relkind = 'v'")
+[ "$(echo $views | wc -w)" -ge 9 ] || fail "expected at least 9 reporting views, found: $views"
+for v in $views; do
+	out=$(query "SELECT count(*), count(DISTINCT org_id), min(org_id) FROM isms_report.$v") ||
+		{ fail "$v: isql failed: $out"; continue; }
+	line=$(echo "$out" | grep -E '^[0-9]+\|' | head -1)
+	IFS='|' read -r n orgs org <<<"$line"
+	echo "$v: $n rows"
+	[ "${n:-0}" -gt 0 ] || fail "$v: no rows ($out)"
+	[ "${orgs:-}" = 1 ] && [ "${org:-}" = "$acme" ] || fail "$v: rows of other organisations ($line)"
+done
+
+out=$(query "SELECT count(*) FROM isms.record") && fail "isms.record was readable: $out"
+echo "$out" | grep -q "permission denied" || fail "isms.record: expected permission denied, got: $out"
+echo "isms.record: $(echo "$out" | grep -o 'permission denied[^;]*' | head -1)"
+out=$(query "DELETE FROM isms_report.pending_approvals") && fail "a reporting view was writable: $out"
+
+[ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
+echo "odbc: every view read through ODBC, operational table refused"
