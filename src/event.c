@@ -14,11 +14,13 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "commands/async.h"
 #include "common/cryptohash.h"
 #include "common/sha2.h"
 #include "funcapi.h"
+#include "storage/itemptr.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
@@ -30,8 +32,26 @@ PG_FUNCTION_INFO_V1(event_verify);
 PG_FUNCTION_INFO_V1(event_guard_trigger);
 
 static SPIPlanPtr plan_lock_chain = NULL;
-static SPIPlanPtr plan_insert_event = NULL;
-static SPIPlanPtr plan_advance_chain = NULL;
+static SPIPlanPtr plan_lock_head = NULL;
+static SPIPlanPtr plan_append = NULL;
+
+/*
+ * The version of an organisation's chain head that this transaction wrote
+ * last.  Every event updates the head row, and all those versions stay
+ * visible to the index until the transaction ends, so looking the head up by
+ * org_id again costs more with every event of the transaction (quadratic in
+ * a bulk load).  The next event of the same transaction locks it by ctid
+ * instead, and falls back to the index if that version is gone (a
+ * subtransaction rolled back).  Forgotten at the end of every transaction.
+ */
+static int64 head_org_id = 0;
+static ItemPointerData head_ctid;
+
+static void
+event_xact_callback(XactEvent event, void *arg)
+{
+	head_org_id = 0;
+}
 
 /* Append one field to the canonical encoding: its length, ':', its bytes. */
 static void
@@ -121,12 +141,12 @@ event_append(int64 org_id, const char *object_type, int64 object_id,
 			 const char *action, const char *old_state, const char *new_state,
 			 const char *detail_json)
 {
-	Oid			lock_types[1] = {INT8OID};
-	Oid			insert_types[12] = {INT8OID, INT8OID, TIMESTAMPTZOID, TEXTOID, TEXTOID, INT8OID,
-		TEXTOID, TEXTOID, TEXTOID, JSONBOID, BYTEAOID, BYTEAOID};
-	Oid			advance_types[3] = {INT8OID, INT8OID, BYTEAOID};
-	Datum		values[12];
-	char		nulls[12];
+	static bool callback_registered = false;
+	Oid			lock_types[2] = {INT8OID, TIDOID};
+	Oid			append_types[13] = {INT8OID, INT8OID, TIMESTAMPTZOID, TEXTOID, TEXTOID, INT8OID,
+		TEXTOID, TEXTOID, TEXTOID, JSONBOID, BYTEAOID, BYTEAOID, TIDOID};
+	Datum		values[13];
+	char		nulls[13];
 	char	   *actor = engine_actor();
 	char	   *detail = NULL;
 	char		idtext[32];
@@ -136,16 +156,30 @@ event_append(int64 org_id, const char *object_type, int64 object_id,
 	bool		notify;
 	Datum		prev;
 	uint8		hash[PG_SHA256_DIGEST_LENGTH];
+	ItemPointerData locked;
 	TimestampTz now;
 
+	if (!callback_registered)
+	{
+		RegisterXactCallback(event_xact_callback, NULL);
+		callback_registered = true;
+	}
 	SPI_connect();
 	engine_prepare(&plan_lock_chain,
-				   "SELECT c.last_event_no, c.last_hash, o.notify_events "
+				   "SELECT c.last_event_no, c.last_hash, o.notify_events, c.ctid "
 				   "FROM isms.event_chain c JOIN isms.organization o ON o.org_id OPERATOR(pg_catalog.=) c.org_id "
 				   "WHERE c.org_id OPERATOR(pg_catalog.=) $1 FOR UPDATE OF c",
 				   1, lock_types);
+	engine_prepare(&plan_lock_head,
+				   "SELECT c.last_event_no, c.last_hash, o.notify_events, c.ctid "
+				   "FROM isms.event_chain c JOIN isms.organization o ON o.org_id OPERATOR(pg_catalog.=) c.org_id "
+				   "WHERE c.ctid OPERATOR(pg_catalog.=) $2 AND c.org_id OPERATOR(pg_catalog.=) $1 FOR UPDATE OF c",
+				   2, lock_types);
 	values[0] = Int64GetDatum(org_id);
-	if (engine_exec(plan_lock_chain, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+	values[1] = PointerGetDatum(&head_ctid);
+	if ((head_org_id != org_id ||
+		 engine_exec(plan_lock_head, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1) &&
+		(engine_exec(plan_lock_chain, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1))
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_NOT_FOUND),
 				 errmsg("organization " INT64_FORMAT " does not exist", org_id),
@@ -156,6 +190,8 @@ event_append(int64 org_id, const char *object_type, int64 object_id,
 	if (!prev_null)
 		prev = PointerGetDatum(PG_DETOAST_DATUM_COPY(prev));
 	notify = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
+	ItemPointerCopy((ItemPointer) DatumGetPointer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4, &isnull)),
+					&locked);
 
 	/*
 	 * Stamp the event only now that the chain is locked: a time taken before
@@ -196,22 +232,20 @@ event_append(int64 org_id, const char *object_type, int64 object_id,
 	values[10] = prev;
 	nulls[10] = prev_null ? 'n' : ' ';
 	values[11] = bytes_datum(hash, sizeof(hash));
-	engine_prepare(&plan_insert_event,
-				   "INSERT INTO isms.event (org_id, event_no, occurred_at, actor, object_type, object_id, "
+	values[12] = PointerGetDatum(&locked);
+	/* one statement: append the event and advance the (locked) head by ctid */
+	engine_prepare(&plan_append,
+				   "WITH e AS (INSERT INTO isms.event (org_id, event_no, occurred_at, actor, object_type, object_id, "
 				   "action, old_state, new_state, detail, prev_hash, hash) "
-				   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-				   12, insert_types);
-	if (engine_exec(plan_insert_event, values, nulls, true, 0) != SPI_OK_INSERT)
+				   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)) "
+				   "UPDATE isms.event_chain SET last_event_no = $2, last_hash = $12 "
+				   "WHERE ctid OPERATOR(pg_catalog.=) $13 AND org_id OPERATOR(pg_catalog.=) $1 RETURNING ctid",
+				   13, append_types);
+	if (engine_exec(plan_append, values, nulls, true, 0) != SPI_OK_UPDATE_RETURNING || SPI_processed != 1)
 		elog(ERROR, "could not append event");
-
-	values[1] = Int64GetDatum(event_no);
-	values[2] = values[11];
-	engine_prepare(&plan_advance_chain,
-				   "UPDATE isms.event_chain SET last_event_no = $2, last_hash = $3 "
-				   "WHERE org_id OPERATOR(pg_catalog.=) $1",
-				   3, advance_types);
-	if (engine_exec(plan_advance_chain, values, NULL, true, 0) != SPI_OK_UPDATE)
-		elog(ERROR, "could not advance event chain");
+	ItemPointerCopy((ItemPointer) DatumGetPointer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)),
+					&head_ctid);
+	head_org_id = org_id;
 	SPI_finish();
 
 	if (notify)
