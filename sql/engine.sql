@@ -1,7 +1,7 @@
 -- The engine's rules, each both ways: allowed, and refused with its exact
 -- SQLSTATE, through the API.  (engine_dml.sql does the same through plain
 -- DML and COPY; engine_e2e.sql runs all 17 processes.)
-\ir ../test/lib/try.sql
+\i test/lib/try.sql
 SET search_path = isms, public;
 
 -- People: alice writes, bob approves, carol works for another organisation.
@@ -86,7 +86,11 @@ SELECT submit_record(:inc);
 SET ROLE regress_isms_bob;
 SELECT approve_record(:inc);
 SELECT pg_temp.try('UPDATE isms.record SET title = ''rewritten'' WHERE record_id = ' || :inc);
+-- tenants may not even try (42501); the engine refuses superusers too (IS020)
 SELECT pg_temp.try('UPDATE isms.record SET valid_until = current_date + 1000 WHERE record_id = ' || :inc);
+RESET ROLE;
+SELECT pg_temp.try('UPDATE isms.record SET valid_until = current_date + 1000 WHERE record_id = ' || :inc);
+SET ROLE regress_isms_bob;
 SELECT pg_temp.try('UPDATE isms.record SET state = ''superseded'' WHERE record_id = ' || :inc);
 SELECT pg_temp.try('DELETE FROM isms.record WHERE record_id = ' || :inc);
 SET ROLE regress_isms_alice;
@@ -112,7 +116,10 @@ SELECT state, started_at IS NOT NULL AS started, ended_at IS NOT NULL AS ended F
 SELECT pg_temp.try('UPDATE isms.run SET title = ''renamed'' WHERE run_id = ' || :run);
 SELECT pg_temp.try('SELECT isms.cancel_run(' || :run || ', ''oops'')');
 SELECT pg_temp.try('DELETE FROM isms.run WHERE run_id = ' || :run);
+RESET ROLE;
+SELECT pg_temp.try('DELETE FROM isms.run WHERE run_id = ' || :run);
 SELECT pg_temp.try('DELETE FROM isms.step WHERE run_id = ' || :run);
+SET ROLE regress_isms_bob;
 SELECT pg_temp.try('DELETE FROM isms.run_record WHERE run_id = ' || :run);
 
 -- 7. Versions: a new version supersedes the approved one when approved.

@@ -2,7 +2,7 @@
 -- alone and completes a run of each of the 17 processes in a valid order,
 -- every record approved by someone other than its author.  Then a superuser
 -- tampers with the audit trail and isms.verify_events finds the exact link.
-\ir ../test/lib/try.sql
+\i test/lib/try.sql
 SET search_path = isms, public;
 
 CREATE ROLE regress_isms_author LOGIN IN ROLE isms_manager;
@@ -96,6 +96,30 @@ SELECT w.key FROM run r JOIN run_record l USING (org_id, run_id) JOIN record rec
 SELECT count(*) AS records, count(*) FILTER (WHERE approver = author) AS self_approved
   FROM record WHERE org_id = :org AND approved_at IS NOT NULL;
 SELECT valid, events_checked > 300 AS long_chain, first_broken_event, problem FROM verify_events(:org);
+
+-- A policy review that changes nothing confirms the approved policy instead
+-- of versioning it: valid_until moves a review cycle on, the version stays.
+-- (The policy is first made to expire in 10 days; triggers are off for that.)
+SELECT record_id AS policy FROM record r JOIN work_product w USING (work_product_id)
+ WHERE r.org_id = :org AND w.key = 'security_policy' AND r.state = 'approved' \gset
+SET session_replication_role = replica;
+UPDATE record SET valid_until = current_date + 10 WHERE org_id = :org AND record_id = :policy;
+RESET session_replication_role;
+SET ROLE regress_isms_author;
+SELECT pg_temp.name('run', plan_run(:org, '7.2', 'Policy review'), 'review') AS review \gset
+SELECT count(*) AS inputs FROM (
+    SELECT add_input(:review, rec.record_id)
+      FROM process_input i JOIN record rec ON rec.org_id = :org AND rec.work_product_id = i.work_product_id
+     WHERE i.process_id = process_id(:org, '7.2') AND rec.state = 'approved') AS linked;
+SELECT start_run(:review);
+SELECT start_step(:review, 1);
+SELECT confirm_record(:review, :policy);
+SELECT finish_step(:review, 1);
+SELECT count(*) AS later_steps FROM (SELECT start_step(:review, n), finish_step(:review, n) FROM generate_series(2, 4) n) AS s;
+SELECT complete_run(:review);
+RESET ROLE;
+SELECT version, state, valid_until = (current_date + interval '12 months')::date AS extended_12_months
+  FROM record WHERE record_id = :policy;
 
 -- Tampering by a superuser (triggers bypassed) is found at the exact link.
 SELECT event_no AS victim FROM event WHERE org_id = :org AND action = 'approve' ORDER BY event_no OFFSET 10 LIMIT 1 \gset

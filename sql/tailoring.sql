@@ -2,18 +2,19 @@
 -- rules and processes of its own, or declares a process not applicable;
 -- the rules enforce its tailored model, the PRM stays read-only and no
 -- other organisation's model changes.
-\ir ../test/lib/try.sql
+\i test/lib/try.sql
 SET search_path = isms, public;
 
 CREATE ROLE regress_isms_admin LOGIN IN ROLE isms_admin, isms_manager;
-CREATE ROLE regress_isms_worker LOGIN IN ROLE isms_manager;
+CREATE ROLE regress_isms_worker LOGIN IN ROLE isms_admin;
 SELECT pg_temp.name('organization', create_organization('Tailored Ltd'), 'tailored') AS org \gset
 SELECT pg_temp.name('organization', create_organization('Plain Ltd'), 'plain') AS plain \gset
 INSERT INTO membership (org_id, member, org_role) VALUES
     (:org, 'regress_isms_admin', 'admin'), (:org, 'regress_isms_worker', 'manager'),
     (:plain, 'regress_isms_admin', 'admin');
 
--- Only administrators of the organisation tailor it (42501).
+-- Only administrators of the organisation tailor it (42501): the worker holds
+-- isms_admin, but is only a manager in this organisation.
 SET ROLE regress_isms_worker;
 SELECT pg_temp.try($$SELECT isms.add_activity($$ || :org || $$, '7.9', 'Notify the regulator')$$);
 SET ROLE regress_isms_admin;
