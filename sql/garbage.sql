@@ -83,9 +83,7 @@ SELECT repeat('A.', 5000000)::isms.clause;
 SELECT isms.start_run(-1);
 SELECT isms.start_run(0);
 SELECT isms.start_run(9223372036854775807);
--- (known gap: for records the API's UPDATE finds no row before it calls
--- isms.record_org, so an unknown record id is silently a no-op, not IS015;
--- new_version returns NULL)
+-- unknown record ids are refused (IS015), not silently ignored
 SELECT isms.approve_record(-1);
 SELECT isms.new_version(0);
 SELECT isms.start_step(:run, 2147483647);

@@ -1,7 +1,9 @@
 -- The SQL API.  Every function is a thin, SECURITY INVOKER wrapper around
 -- plain DML on the operational tables: the C triggers enforce the rules, so
 -- the API and direct DML behave identically, and row-level security applies
--- to the caller.
+-- to the caller.  Functions that change an existing object first look it up
+-- on its own (isms.run_org, isms.record_org, isms.step_org), so that an
+-- unknown or invisible id fails with IS015 instead of changing nothing.
 
 -- Id lookups that fail with IS015 when the object is not visible to the caller.
 CREATE FUNCTION isms.run_org(run bigint) RETURNS bigint
@@ -56,6 +58,7 @@ COMMENT ON FUNCTION isms.add_input(bigint, bigint) IS 'Link an approved, current
 CREATE FUNCTION isms.remove_input(run bigint, record bigint) RETURNS void
     LANGUAGE sql SET search_path = pg_catalog, pg_temp
     AS $$
+    SELECT isms.run_org($1);
     DELETE FROM isms.run_record
      WHERE org_id = isms.run_org($1) AND run_id = $1 AND record_id = $2 AND role = 'input'
 $$;
@@ -65,6 +68,7 @@ COMMENT ON FUNCTION isms.remove_input(bigint, bigint) IS 'Unlink an input from a
 CREATE FUNCTION isms.set_run_state(run bigint, state isms.run_state, reason text DEFAULT NULL) RETURNS void
     LANGUAGE sql SET search_path = pg_catalog, pg_temp
     AS $$
+    SELECT isms.run_org($1);
     UPDATE isms.run SET state = $2, state_reason = coalesce($3, state_reason)
      WHERE org_id = isms.run_org($1) AND run_id = $1
 $$;
@@ -97,6 +101,7 @@ CREATE FUNCTION isms.set_step_state(run bigint, activity_no integer, state isms.
                                     performer text DEFAULT NULL, reason text DEFAULT NULL) RETURNS void
     LANGUAGE sql SET search_path = pg_catalog, pg_temp
     AS $$
+    SELECT isms.step_org($1, $2);
     UPDATE isms.step SET state = $3, performer = coalesce($4, performer), skip_reason = coalesce($5, skip_reason)
      WHERE org_id = isms.step_org($1, $2) AND run_id = $1 AND activity_no = $2
 $$;
@@ -145,6 +150,7 @@ COMMENT ON FUNCTION isms.new_external_record(bigint, text, text, jsonb, text, te
 CREATE FUNCTION isms.new_version(record bigint, run bigint DEFAULT NULL) RETURNS bigint
     LANGUAGE sql SET search_path = pg_catalog, pg_temp
     AS $$
+    SELECT isms.record_org($1);
     INSERT INTO isms.record (org_id, work_product_id, document_id, title, content, evidence_uri, evidence_sha256,
                              produced_by_run)
     SELECT org_id, work_product_id, document_id, title, content, evidence_uri, evidence_sha256, $2
@@ -158,6 +164,7 @@ COMMENT ON FUNCTION isms.new_version(bigint, bigint) IS
 CREATE FUNCTION isms.set_record_state(record bigint, state isms.record_state, reason text DEFAULT NULL) RETURNS void
     LANGUAGE sql SET search_path = pg_catalog, pg_temp
     AS $$
+    SELECT isms.record_org($1);
     UPDATE isms.record SET state = $2, state_reason = $3
      WHERE org_id = isms.record_org($1) AND record_id = $1
 $$;
