@@ -3,7 +3,7 @@
 
 CREATE TABLE isms.organization (
     org_id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    name            text NOT NULL UNIQUE CHECK (btrim(name) <> ''),
+    name            text NOT NULL UNIQUE CHECK (name ~ '[^[:space:]]'),
     notify_events   boolean NOT NULL DEFAULT false,
     created_at      timestamptz NOT NULL DEFAULT now()
 );

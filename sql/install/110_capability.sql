@@ -18,7 +18,7 @@ CREATE TABLE isms.assessment_rating (
     period_start   date NOT NULL,
     period_end     date NOT NULL,
     rating         isms.rating NOT NULL,
-    justification  text NOT NULL CHECK (pg_catalog.btrim(justification) OPERATOR(pg_catalog.<>) ''),
+    justification  text NOT NULL CHECK (justification OPERATOR(pg_catalog.~) '[^[:space:]]'),
     assessor       text NOT NULL DEFAULT CURRENT_USER,
     assessed_at    timestamptz NOT NULL DEFAULT pg_catalog.now(),
     PRIMARY KEY (org_id, rating_id),
