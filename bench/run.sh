@@ -42,7 +42,7 @@ if [ $quick = 1 ]; then
 	reps=1
 	lifecycles=30 hot=300 bulk=20000 bulk_timeout=30 bulk_reps=1
 else
-	lifecycles=100 hot=1000 bulk=100000 bulk_timeout=60 bulk_reps=1
+	lifecycles=200 hot=2500 bulk=100000 bulk_timeout=60 bulk_reps=1
 fi
 variants=(c nochecks floor plpgsql)
 settings=(shared_buffers=1GB max_wal_size=8GB checkpoint_timeout=30min jit=off)
