@@ -20,17 +20,25 @@ SELECT o.name AS organisation, p.code AS process, p.name,
 HAVING count(r.run_id) > 0 OR x.org_id IS NOT NULL
  ORDER BY o.org_id, p.code;
 
-\echo '-- Documents whose review is due (expired or expiring within 30 days) and records awaiting approval'
-SELECT o.name AS organisation, wp.key AS work_product, r.title, r.version, r.state, r.valid_until,
-       CASE WHEN r.state = 'approved' AND r.valid_until < current_date THEN 'review overdue'
-            WHEN r.state = 'approved' THEN 'review due soon'
-            ELSE 'awaiting approval' END AS status
-  FROM isms.record r
-  JOIN isms.organization o USING (org_id)
-  JOIN isms.work_product wp USING (work_product_id)
- WHERE (r.state = 'approved' AND r.valid_until < current_date + 30)
-    OR r.state IN ('draft', 'in_review')
- ORDER BY o.org_id, r.valid_until NULLS LAST, r.record_id;
+\echo '-- What the BI dashboard sees (login bi_dashboard: isms_reader, reader of Northwind Cloud)'
+SET ROLE bi_dashboard;
+\echo '-- ISO/IEC 27001:2022 readiness (isms_report.iso27001_readiness): clauses 4-10'
+SELECT clause, title, status, array_to_string(missing, ', ') AS missing
+  FROM isms_report.iso27001_readiness
+ WHERE depth = 2
+ ORDER BY clause;
+
+\echo '-- Documents that need attention (isms_report.work_product_currency)'
+SELECT work_product, title, version, valid_until, days_left, status
+  FROM isms_report.work_product_currency
+ WHERE status <> 'current'
+ ORDER BY status, work_product;
+
+\echo '-- Capability profile, ISO/IEC 33020 (isms_report.capability_profile; derived from the year''s evidence)'
+SELECT process_code AS process, pa11, pa21, pa22, pa31, pa32, capability_level AS level
+  FROM isms_report.capability_profile
+ ORDER BY process_code;
+RESET ROLE;
 
 \echo '-- Event chains: every organisation''s audit trail, verified end to end'
 SELECT o.name AS organisation, v.valid, v.events_checked, v.first_broken_event, v.problem

@@ -98,44 +98,39 @@ SELECT o.org_id,
        wp.key AS work_product,
        wp.name AS work_product_name,
        wp.review_months,
-       cur.record_id,
-       cur.document_id,
-       cur.version,
-       cur.title,
-       cur.approver,
-       cur.approved_at,
-       cur.valid_until,
-       cur.valid_until OPERATOR(pg_catalog.-) CURRENT_DATE AS days_left,
-       COALESCE(cur.approved_documents, 0) AS approved_documents,
-       CASE WHEN cur.record_id IS NULL THEN 'missing'
-            WHEN cur.valid_until OPERATOR(pg_catalog.<) CURRENT_DATE THEN 'expired'
-            WHEN cur.valid_until OPERATOR(pg_catalog.<=) (CURRENT_DATE OPERATOR(pg_catalog.+) 30) THEN 'needs review'
+       r.record_id,
+       r.document_id,
+       r.version,
+       r.title,
+       r.approver,
+       r.approved_at,
+       r.valid_until,
+       r.valid_until OPERATOR(pg_catalog.-) CURRENT_DATE AS days_left,
+       pg_catalog.count(r.record_id) OVER (PARTITION BY o.org_id, wp.work_product_id) AS approved_documents,
+       CASE WHEN r.record_id IS NULL THEN 'missing'
+            WHEN r.valid_until OPERATOR(pg_catalog.<) CURRENT_DATE THEN 'expired'
+            WHEN r.valid_until OPERATOR(pg_catalog.<=) (CURRENT_DATE OPERATOR(pg_catalog.+) 30) THEN 'needs review'
             ELSE 'current'
        END AS status
   FROM isms.organization o
   JOIN isms.work_product wp
     ON (wp.org_id IS NULL OR wp.org_id OPERATOR(pg_catalog.=) o.org_id)
    AND wp.kind OPERATOR(pg_catalog.=) 'document'::isms.work_product_kind
-  LEFT JOIN LATERAL (
-        -- the approved version valid longest; the window counts all of them
-        SELECT r.record_id, r.document_id, r.version, r.title, r.approver, r.approved_at, r.valid_until,
-               pg_catalog.count(*) OVER () AS approved_documents
-          FROM isms.record r
-         WHERE r.org_id OPERATOR(pg_catalog.=) o.org_id
-           AND r.work_product_id OPERATOR(pg_catalog.=) wp.work_product_id
-           AND r.state OPERATOR(pg_catalog.=) 'approved'::isms.record_state
-         ORDER BY r.valid_until DESC NULLS FIRST, r.approved_at DESC
-         LIMIT 1) cur ON true
+  -- the approved (current) version of each document; at most one per document
+  LEFT JOIN isms.record r
+    ON r.org_id OPERATOR(pg_catalog.=) o.org_id
+   AND r.work_product_id OPERATOR(pg_catalog.=) wp.work_product_id
+   AND r.state OPERATOR(pg_catalog.=) 'approved'::isms.record_state
  WHERE isms.is_member(o.org_id);
 COMMENT ON VIEW isms_report.work_product_currency IS
-    'One row per organization and document-kind work product: its current approved version and whether it is current, needs review (expires within 30 days), expired or missing';
+    'One row per organization and approved document of a document-kind work product (its current version), and a missing row for each such work product with no approved document: current, needs review (expires within 30 days), expired or missing';
 COMMENT ON COLUMN isms_report.work_product_currency.record_id IS
-    'The approved record valid longest (NULL when there is none)';
+    'The approved (current) version of the document (NULL when the work product is missing)';
 COMMENT ON COLUMN isms_report.work_product_currency.days_left IS 'Days until valid_until (negative: expired; NULL: does not expire)';
 COMMENT ON COLUMN isms_report.work_product_currency.approved_documents IS
     'How many approved documents of this work product the organization has (e.g. several topic-specific policies)';
 COMMENT ON COLUMN isms_report.work_product_currency.status IS
-    'current, needs review (valid_until within 30 days), expired (valid_until passed) or missing (no approved version)';
+    'current, needs review (valid_until within 30 days), expired (valid_until passed) or missing (no approved document)';
 
 -- For each open run: what it still needs.
 CREATE VIEW isms_report.run_blockers AS
