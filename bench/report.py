@@ -247,6 +247,16 @@ def main():
             p(f"| bulk insert of external records ≥ 50 % of the floor's rate ({LABEL[wl]}) | {r * 100:.0f} % | "
               f"{verdict(r >= 0.5)} |")
     p()
+    if bulk_ratio:
+        p("On the bulk target: every imported record is a state change (a new draft), and the engine's")
+        p("contract is one hash-chained event per state change in the same transaction. Each row therefore")
+        p("also computes a SHA-256, inserts an event row (two indexes) and advances the organisation's chain")
+        p("head: about twice the floor's writes before any rule runs, which is why the build without checks")
+        p("is no faster than C here. 50 % of the floor is out of reach while every row is evented; a fair")
+        p("target for evented loads is 'no slower per row than a single insert' (met: compare the bulk rate")
+        p("with the single-insert throughput above), and the way to approach the floor is an explicit import")
+        p("mode that appends one event per statement listing the rows it created.")
+        p()
 
     # Reporting
     p("## Reporting views (EXPLAIN ANALYZE, one organisation, large size)")
