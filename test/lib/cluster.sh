@@ -69,9 +69,18 @@ isms_cluster_start() {
 	chown -R postgres "$ISMS_WORK"
 	runuser -u postgres -- "$ISMS_BIN/initdb" -D "$ISMS_WORK/data" -A trust -U postgres \
 		--no-instructions >"$ISMS_WORK/initdb.log" 2>&1 || { cat "$ISMS_WORK/initdb.log"; return 1; }
-	runuser -u postgres -- "$ISMS_BIN/pg_ctl" -D "$ISMS_WORK/data" -w -l "$ISMS_WORK/server.log" \
+	[ -n "${ISMS_SERVER_WRAPPER:-}" ] && isms_wrap_server "$ISMS_SERVER_WRAPPER"
+	runuser -u postgres -- "$ISMS_BIN/pg_ctl" -D "$ISMS_WORK/data" -w -t 300 -l "$ISMS_WORK/server.log" \
 		-o "-p $PGPORT $opts" start >/dev/null || { cat "$ISMS_WORK/server.log"; return 1; }
 	export PGHOST=127.0.0.1 PGPORT PGUSER=postgres PGDATABASE=postgres
+}
+
+# Run the staged server under a command prefix (e.g. valgrind), after initdb.
+isms_wrap_server() {
+	[ -e "$ISMS_BIN/postgres.real" ] && return 0
+	mv "$ISMS_BIN/postgres" "$ISMS_BIN/postgres.real"
+	printf '#!/bin/sh\nexec %s "%s/postgres.real" "$@"\n' "$1" "$ISMS_BIN" >"$ISMS_BIN/postgres"
+	chmod 755 "$ISMS_BIN/postgres"
 }
 
 isms_cluster_stop() {
