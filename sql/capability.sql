@@ -8,47 +8,10 @@ SET isms.actor = 'alice';
 SELECT isms.create_organization('Capability Initech') AS org \gset
 SELECT isms.create_organization('Capability Hooli') AS other \gset
 
--- The business context 6.2 needs (author alice, approver bob).
-SELECT isms.new_external_record(:org, 'business_context', 'Strategy') AS context \gset
-SELECT isms.submit_record(:context);
-SET isms.actor = 'bob';
-SELECT isms.approve_record(:context);
-SET isms.actor = 'alice';
+\i test/lib/governance.sql
 
--- A completed run of 6.2 with the optional management review (activity 5)
--- skipped: every other required output approved by bob; with_draft adds a
--- context analysis left in draft.
-CREATE FUNCTION pg_temp.governance(org bigint, title text, due date, with_draft boolean) RETURNS bigint
-    LANGUAGE plpgsql AS $$
-DECLARE
-    run bigint := isms.plan_run(org, '6.2', title, 'alice', CURRENT_DATE, due);
-    rec bigint;
-    act integer;
-    wp text;
-BEGIN
-    PERFORM isms.add_input(run, (SELECT max(record_id) FROM isms.record
-                                  WHERE org_id = org AND state = 'approved'
-                                    AND work_product_id = isms.work_product_id(org, 'business_context')));
-    PERFORM isms.start_run(run);
-    FOR act IN 1..4 LOOP
-        PERFORM isms.start_step(run, act);
-        FOR wp IN SELECT w.key FROM isms.process_output po JOIN isms.work_product w USING (work_product_id)
-                   WHERE po.process_id = isms.process_id(org, '6.2') AND po.activity_no = act LOOP
-            rec := isms.new_record(run, wp, wp);
-            PERFORM isms.submit_record(rec);
-            PERFORM set_config('isms.actor', 'bob', false);
-            PERFORM isms.approve_record(rec);
-            PERFORM set_config('isms.actor', 'alice', false);
-        END LOOP;
-        PERFORM isms.finish_step(run, act);
-    END LOOP;
-    IF with_draft THEN
-        PERFORM isms.new_record(run, 'context_analysis', 'Context, second thoughts');
-    END IF;
-    PERFORM isms.skip_step(run, 5, 'no review this time');
-    PERFORM isms.complete_run(run);
-    RETURN run;
-END $$;
+-- The business context 6.2 needs (author alice, approver bob).
+SELECT pg_temp.publish(isms.new_external_record(:org, 'business_context', 'Strategy')) AS context \gset
 
 -- Three runs closed this period: planned and on time; without a due date;
 -- planned but cancelled.

@@ -36,37 +36,14 @@ sql -d "$db" <<SQL
 CREATE EXTENSION isms27022;
 SET isms.actor = 'alice';
 SELECT isms.create_organization('ODBC Acme') IS NULL, isms.create_organization('ODBC Globex') IS NULL;
+\\i $ISMS_BUILD/test/lib/governance.sql
 DO \$\$
 DECLARE
     org bigint;
-    run bigint;
-    act integer;
-    wp text;
-    rec bigint;
 BEGIN
     FOR org IN SELECT org_id FROM isms.organization ORDER BY org_id LOOP
-        rec := isms.new_external_record(org, 'business_context', 'Strategy');
-        PERFORM isms.submit_record(rec);
-        PERFORM set_config('isms.actor', 'bob', false);
-        PERFORM isms.approve_record(rec);
-        PERFORM set_config('isms.actor', 'alice', false);
-        run := isms.plan_run(org, '6.2', 'Governance', 'alice', CURRENT_DATE, CURRENT_DATE + 30);
-        PERFORM isms.add_input(run, rec);
-        PERFORM isms.start_run(run);
-        FOR act IN 1..4 LOOP
-            PERFORM isms.start_step(run, act);
-            FOR wp IN SELECT w.key FROM isms.process_output o JOIN isms.work_product w USING (work_product_id)
-                       WHERE o.process_id = isms.process_id(org, '6.2') AND o.activity_no = act LOOP
-                rec := isms.new_record(run, wp, wp);
-                PERFORM isms.submit_record(rec);
-                PERFORM set_config('isms.actor', 'bob', false);
-                PERFORM isms.approve_record(rec);
-                PERFORM set_config('isms.actor', 'alice', false);
-            END LOOP;
-            PERFORM isms.finish_step(run, act);
-        END LOOP;
-        PERFORM isms.skip_step(run, 5, 'no review yet');
-        PERFORM isms.complete_run(run);
+        PERFORM pg_temp.publish(isms.new_external_record(org, 'business_context', 'Strategy'));
+        PERFORM pg_temp.governance(org, 'Governance', CURRENT_DATE + 30, false);
         PERFORM isms.plan_run(org, '7.4', 'Risk assessment', 'alice', CURRENT_DATE, CURRENT_DATE + 30);
         PERFORM isms.submit_record(isms.new_external_record(org, 'legal_obligation', 'Obligation'));
     END LOOP;
