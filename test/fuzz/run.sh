@@ -18,6 +18,7 @@ budget=${1:-60}
 if ! echo 'int LLVMFuzzerTestOneInput(const char *d, long n) { return 0; }' |
 	clang -x c -fsanitize=fuzzer -o /dev/null - 2>/dev/null; then
 	if [ "$(id -u)" = 0 ]; then
+		apt-get update -qq >/dev/null 2>&1
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang libclang-rt-dev >/dev/null 2>&1 ||
 			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang libclang-rt-14-dev >/dev/null 2>&1
 	fi

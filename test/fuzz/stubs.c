@@ -3,19 +3,6 @@
  * stubs.c
  *	  Just enough of the PostgreSQL backend to run the extension's type
  *	  input parsers (src/clause.c, src/rating.c) outside the server, under
- *	  libFuzzer and AddressSanitizer.
- *
- * Stubbed: palloc/palloc0/repalloc/pfree/pstrdup (malloc, every
- * block tracked so that fuzz_reset frees what an error left behind),
- * ereport (errstart/errfinish: an ERROR longjmps back to the harness,
- * which counts it as a clean refusal), the UTF-8 helpers pg_mblen,
- * pg_mbcliplen, GetDatabaseEncoding (the database is UTF-8) and
- * scanner_isspace.  StringInfo, psprintf and snprintf come from
-/*-------------------------------------------------------------------------
- *
- * stubs.c
- *	  Just enough of the PostgreSQL backend to run the extension's type
- *	  input parsers (src/clause.c, src/rating.c) outside the server, under
  *	  libFuzzer, AddressSanitizer and UBSan.
  *
  * Stubbed: palloc/palloc0/repalloc/pfree/pstrdup (malloc, every block
