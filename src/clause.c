@@ -94,12 +94,14 @@ clause_syntax_error(const char *str, const char *detail)
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("invalid input syntax for type clause: \"%.*s...\"",
 						clip, str),
-				 errdetail_internal("%s", detail)));
+				 errdetail_internal("%s", detail),
+				 errhint("Write a clause like 7.4, 6.1.2 or A.5.23: numbers from 1 to 9999 without leading zeros, separated by dots, at most 8 of them.")));
 	}
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 			 errmsg("invalid input syntax for type clause: \"%s\"", str),
-			 errdetail_internal("%s", detail)));
+			 errdetail_internal("%s", detail),
+			 errhint("Write a clause like 7.4, 6.1.2 or A.5.23: numbers from 1 to 9999 without leading zeros, separated by dots, at most 8 of them.")));
 }
 
 /*
@@ -205,7 +207,8 @@ clause_binary_error(const char *detail)
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 			 errmsg("invalid external binary representation for type clause"),
-			 errdetail_internal("%s", detail)));
+			 errdetail_internal("%s", detail),
+			 errhint("Send clauses in the binary format of isms.clause_send, or as text.")));
 }
 
 /*

@@ -260,13 +260,15 @@ rating_recv(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("unsupported binary format version %d for type rating", version),
-				 errdetail("Only version %d is supported.", RATING_BINARY_VERSION)));
+				 errdetail("Only version %d is supported.", RATING_BINARY_VERSION),
+				 errhint("Send ratings in the binary format of isms.rating_send, or as text.")));
 	r = pq_getmsgbyte(buf);
 	if (r < 0 || r >= RATING_COUNT)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid binary value %d for type rating", r),
-				 errdetail("A rating is sent as a number from 0 (N) to 7 (F).")));
+				 errdetail("A rating is sent as a number from 0 (N) to 7 (F)."),
+				 errhint("Send ratings in the binary format of isms.rating_send, or as text.")));
 	PG_RETURN_RATING((uint8) r);
 }
 
@@ -884,7 +886,8 @@ rating_of_mean_float8(FunctionCallInfo fcinfo, bool refined)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid state for rating_of_mean"),
-				 errdetail("The state must be a float8 array {count, sum, sum of squares} without NULLs.")));
+				 errdetail("The state must be a float8 array {count, sum, sum of squares} without NULLs."),
+				 errhint("Call the aggregate isms.rating_of_mean rather than its support functions.")));
 	/* no NULLs, so the data follows the fixed header (ARR_DATA_PTR trips -Wsign-compare) */
 	vals = (float8 *) ((char *) arr + ARR_OVERHEAD_NONULLS(1));
 	if (vals[0] == 0.0)
@@ -1056,7 +1059,8 @@ rating_level_final(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("invalid state for capability_level_agg"),
-					 errdetail("Each 4-bit attribute field must hold 0 to 7 or 15.")));
+					 errdetail("Each 4-bit attribute field must hold 0 to 7 or 15."),
+					 errhint("Call the aggregate isms.capability_level_agg rather than its support functions.")));
 	}
 	PG_RETURN_INT32(capability_level_of(ratings));
 }
