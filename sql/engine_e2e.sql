@@ -43,7 +43,8 @@ BEGIN
         PERFORM isms.add_input(run, r.record_id);
     END LOOP;
     PERFORM isms.start_run(run);
-    FOR r IN SELECT activity_no FROM isms.activity WHERE process_id = pid ORDER BY activity_no LOOP
+    FOR r IN SELECT activity_no FROM isms.activity
+              WHERE process_id = pid AND (org_id IS NULL OR org_id = org) ORDER BY activity_no LOOP
         IF r.activity_no = ANY (skip) THEN
             PERFORM isms.skip_step(run, r.activity_no, 'not needed in this run');
             CONTINUE;
@@ -51,7 +52,8 @@ BEGIN
         PERFORM isms.start_step(run, r.activity_no);
         PERFORM pg_temp.publish(isms.new_record(run, w.key, w.name, jsonb_build_object('process', code::text)))
            FROM isms.process_output o JOIN isms.work_product w USING (work_product_id)
-          WHERE o.process_id = pid AND o.activity_no = r.activity_no AND o.required;
+          WHERE o.process_id = pid AND o.activity_no = r.activity_no AND o.required
+            AND (o.org_id IS NULL OR o.org_id = org);
         PERFORM isms.finish_step(run, r.activity_no);
     END LOOP;
     PERFORM isms.complete_run(run);

@@ -27,7 +27,8 @@ BEGIN
     END LOOP;
     PERFORM isms.start_run(run);
     FOR act IN SELECT a.activity_no FROM isms.activity a
-                WHERE a.process_id = isms.process_id(org, code) ORDER BY a.activity_no LOOP
+                WHERE a.process_id = isms.process_id(org, code) AND (a.org_id IS NULL OR a.org_id = org)
+                ORDER BY a.activity_no LOOP
         IF act.activity_no = ANY (skip) THEN
             PERFORM isms.skip_step(run, act.activity_no, 'not needed this time');
             CONTINUE;
@@ -35,6 +36,7 @@ BEGIN
         PERFORM isms.start_step(run, act.activity_no);
         FOR wp IN SELECT w.key FROM isms.process_output o JOIN isms.work_product w USING (work_product_id)
                    WHERE o.process_id = isms.process_id(org, code) AND o.activity_no = act.activity_no AND o.required
+                     AND (o.org_id IS NULL OR o.org_id = org)
                    ORDER BY w.key LOOP
             rec := isms.new_record(run, wp, initcap(replace(wp, '_', ' ')));
             PERFORM isms.submit_record(rec);

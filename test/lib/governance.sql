@@ -31,7 +31,8 @@ BEGIN
     FOR act IN 1..4 LOOP
         PERFORM isms.start_step(run, act);
         FOR wp IN SELECT w.key FROM isms.process_output po JOIN isms.work_product w USING (work_product_id)
-                   WHERE po.process_id = isms.process_id(org, '6.2') AND po.activity_no = act LOOP
+                   WHERE po.process_id = isms.process_id(org, '6.2') AND po.activity_no = act
+                     AND (po.org_id IS NULL OR po.org_id = org) LOOP
             PERFORM pg_temp.publish(isms.new_record(run, wp, wp));
         END LOOP;
         PERFORM isms.finish_step(run, act);
