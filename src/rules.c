@@ -32,13 +32,13 @@ PG_FUNCTION_INFO_V1(run_blockers);
 	"AND (r.valid_until IS NULL OR r.valid_until OPERATOR(pg_catalog.>=) CURRENT_DATE)"
 #define HELD_INPUTS LINKED_RECORDS \
 	"AND l.role OPERATOR(pg_catalog.=) 'input' " \
-	"AND r.state OPERATOR(pg_catalog.=) ANY ('{approved,superseded}'::isms.record_state[]) FOR SHARE OF r"
+	"AND r.state OPERATOR(pg_catalog.=) ANY ('{approved,superseded}'::isms.record_state[])"
 #define APPROVED_OUTPUTS LINKED_RECORDS \
 	"AND l.role OPERATOR(pg_catalog.<>) 'input' AND r.state OPERATOR(pg_catalog.=) 'approved'"
 
 typedef enum LinkQuery
 {
-	Q_CURRENT_INPUTS, Q_CURRENT_INPUTS_LOCKED, Q_HELD_INPUTS, Q_OUTPUTS, Q_OUTPUTS_LOCKED,
+	Q_CURRENT_INPUTS, Q_CURRENT_INPUTS_LOCKED, Q_HELD_INPUTS, Q_HELD_INPUTS_LOCKED, Q_OUTPUTS, Q_OUTPUTS_LOCKED,
 	Q_NQUERIES
 } LinkQuery;
 
@@ -46,6 +46,7 @@ static const char *const link_sql[Q_NQUERIES] = {
 	CURRENT_INPUTS,
 	CURRENT_INPUTS " FOR SHARE OF r",
 	HELD_INPUTS,
+	HELD_INPUTS " FOR SHARE OF r",
 	APPROVED_OUTPUTS,
 	APPROVED_OUTPUTS " FOR SHARE OF r"
 };
@@ -259,7 +260,7 @@ rules_complete_blockers(int64 org_id, int64 run_id, const ProcessModel *pm, bool
 												 wp_key(out->work_product_id))));
 	}
 
-	inputs = linked_work_products(lock ? Q_HELD_INPUTS : Q_HELD_INPUTS, org_id, run_id);
+	inputs = linked_work_products(lock ? Q_HELD_INPUTS_LOCKED : Q_HELD_INPUTS, org_id, run_id);
 	return list_concat(blockers, missing_inputs(pm, inputs, "approved (not withdrawn)"));
 }
 
