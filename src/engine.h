@@ -189,6 +189,8 @@ extern void engine_check_trigger(FunctionCallInfo fcinfo, const char *name, bool
 extern char *engine_list_text(List *items);
 extern char *engine_json(int npairs,...);
 extern Datum engine_date_plus_months(int months);
+extern char *engine_require_reason(HeapTuple tuple, TupleDesc desc, const char *column,
+								   const char *object, const char *action, const char *hint);
 extern void engine_refuse_change(HeapTuple oldtup, HeapTuple newtup, TupleDesc desc,
 								 const char *const *columns, int sqlstate, const char *object,
 								 const char *why, const char *hint);

@@ -319,14 +319,10 @@ record_update(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 	}
 	else if (to == REC_WITHDRAWN || (from == REC_IN_REVIEW && to == REC_DRAFT))
 	{
-		char	   *reason = engine_get_text(newtup, desc, "state_reason");
+		const char *action = model_transition(LC_RECORD, from, to);
+		char	   *reason = engine_require_reason(newtup, desc, "state_reason", object, action,
+												   psprintf("Pass a reason, e.g. isms.%s_record(record, 'why').", action));
 
-		if (reason == NULL || reason[strspn(reason, " \t\r\n")] == '\0')
-			ereport(ERROR,
-					(errcode(ERRCODE_ISMS_REASON_REQUIRED),
-					 errmsg("%s: a reason is required to %s", object, model_transition(LC_RECORD, from, to)),
-					 errdetail("Column \"state_reason\" is empty."),
-					 errhint("Pass a reason, e.g. isms.%s_record(record, 'why').", model_transition(LC_RECORD, from, to))));
 		detail = engine_json(1, "reason", reason);
 	}
 	event_append(org_id, "record", record_id, model_transition(LC_RECORD, from, to),

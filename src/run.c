@@ -76,16 +76,10 @@ refuse_excluded(const ProcessModel *pm, int64 org_id)
 
 /* A reason is required for suspending and cancelling. */
 static void
-require_reason(HeapTuple tuple, TupleDesc desc, const char *column, const char *object, const char *action)
+require_reason(HeapTuple tuple, TupleDesc desc, const char *object, const char *action)
 {
-	char	   *reason = engine_get_text(tuple, desc, column);
-
-	if (reason == NULL || reason[strspn(reason, " \t\r\n")] == '\0')
-		ereport(ERROR,
-				(errcode(ERRCODE_ISMS_REASON_REQUIRED),
-				 errmsg("%s: a reason is required to %s", object, action),
-				 errdetail("Column \"%s\" is empty.", column),
-				 errhint("Pass a reason, e.g. isms.%s_run(run, 'why').", action)));
+	engine_require_reason(tuple, desc, "state_reason", object, action,
+						  psprintf("Pass a reason, e.g. isms.%s_run(run, 'why').", action));
 }
 
 /* Refuse a transition that is not in the lifecycle. */
@@ -205,13 +199,13 @@ run_update(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 	}
 	else if (to == RUN_CANCELLED)
 	{
-		require_reason(newtup, desc, "state_reason", object, "cancel");
+		require_reason(newtup, desc, object, "cancel");
 		cols[0] = "ended_at";
 	}
 	else
 	{
 		if (to == RUN_SUSPENDED)
-			require_reason(newtup, desc, "state_reason", object, "suspend");
+			require_reason(newtup, desc, object, "suspend");
 		cols[0] = NULL;
 	}
 	if (cols[0])

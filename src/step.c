@@ -133,20 +133,14 @@ step_update(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 		ENGINE_CHECK(step_check_order(org_id, run_id, activity_no, object));
 	if (to == STEP_SKIPPED)
 	{
-		char	   *reason = engine_get_text(newtup, desc, "skip_reason");
-
 		if (!act->optional)
 			ereport(ERROR,
 					(errcode(ERRCODE_ISMS_SKIP_REFUSED),
 					 errmsg("%s cannot be skipped: activity \"%s\" is mandatory", object, act->name),
 					 errdetail("Only optional activities of process %s may be skipped.", pm->code),
 					 errhint("Perform the activity, or tailor the process for the organization.")));
-		if (reason == NULL || reason[strspn(reason, " \t\r\n")] == '\0')
-			ereport(ERROR,
-					(errcode(ERRCODE_ISMS_REASON_REQUIRED),
-					 errmsg("%s: a reason is required to skip", object),
-					 errdetail("Column \"skip_reason\" is empty."),
-					 errhint("Pass a reason: isms.skip_step(run, activity_no, 'why').")));
+		engine_require_reason(newtup, desc, "skip_reason", object, "skip",
+							  "Pass a reason: isms.skip_step(run, activity_no, 'why').");
 	}
 #ifndef ISMS_BENCH_NO_CHECKS		/* see ENGINE_CHECK in engine.h */
 	if (to == STEP_DONE)

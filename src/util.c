@@ -310,3 +310,22 @@ engine_refuse_change(HeapTuple oldtup, HeapTuple newtup, TupleDesc desc,
 					 errdetail("%s", why),
 					 errhint("%s", hint)));
 }
+
+/*
+ * The reason given in a column for a transition that needs one (suspend,
+ * cancel, skip, return, withdraw); IS021 if it is missing or blank.
+ */
+char *
+engine_require_reason(HeapTuple tuple, TupleDesc desc, const char *column,
+					  const char *object, const char *action, const char *hint)
+{
+	char	   *reason = engine_get_text(tuple, desc, column);
+
+	if (reason == NULL || reason[strspn(reason, " \t\r\n")] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_ISMS_REASON_REQUIRED),
+				 errmsg("%s: a reason is required to %s", object, action),
+				 errdetail("Column \"%s\" is empty.", column),
+				 errhint("%s", hint)));
+	return reason;
+}
