@@ -1,9 +1,12 @@
 # isms27022 -- PGXS build of the ISO/IEC TS 27022 process reference model extension.
 #
-# The install script sql/isms27022--$(EXTVERSION).sql is built by concatenating
-# the per-object pieces in sql/install/ in name order.  Regression tests are the
-# other files of sql/ (inputs) and expected/ (outputs); pgTAP tests, isolation
-# specs and script tests live under test/ and are run by test/run.sh.
+# sql/isms27022--0.1.0.sql is the install script of the released 0.1.0, frozen.
+# Every later change is an upgrade script sql/isms27022--A--B.sql, built by
+# concatenating the pieces in sql/update/A--B/ in name order; CREATE EXTENSION
+# at a later version runs the 0.1.0 script and then the upgrade chain, as
+# PostgreSQL's contrib modules do.  Regression tests are the other files of
+# sql/ (inputs) and expected/ (outputs); pgTAP tests, isolation specs and
+# script tests live under test/ and are run by test/run.sh.
 
 EXTENSION = isms27022
 EXTVERSION = $(shell grep default_version $(EXTENSION).control | sed -e "s/default_version[[:space:]]*=[[:space:]]*'\([^']*\)'/\1/")
@@ -13,9 +16,9 @@ OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 PG_CPPFLAGS = -I$(srcdir)/src
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 
-INSTALL_PIECES = $(sort $(wildcard sql/install/*.sql))
-DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
-DATA = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*--*.sql))
+UPGRADES = $(notdir $(wildcard sql/update/*--*))
+DATA_built = $(patsubst %,sql/$(EXTENSION)--%.sql,$(UPGRADES))
+DATA = sql/$(EXTENSION)--0.1.0.sql
 
 REGRESS = $(sort $(filter-out $(EXTENSION)--%,$(patsubst sql/%.sql,%,$(wildcard sql/*.sql))))
 REGRESS_OPTS = --load-extension=$(EXTENSION)
@@ -23,11 +26,11 @@ REGRESS_OPTS = --load-extension=$(EXTENSION)
 ISOLATION = $(patsubst test/specs/%.spec,%,$(sort $(wildcard test/specs/*.spec)))
 ISOLATION_OPTS = --inputdir=test --load-extension=$(EXTENSION)
 
-EXTRA_CLEAN = sql/$(EXTENSION)--$(EXTVERSION).sql
-
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-sql/$(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_PIECES)
+# An upgrade script is its pieces in name order.
+.SECONDEXPANSION:
+$(DATA_built): sql/$(EXTENSION)--%.sql: $$(sort $$(wildcard sql/update/%/*.sql))
 	cat $^ > $@

@@ -14,7 +14,7 @@ ISMS_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # Install build and test dependencies the first time (CI starts without them).
 isms_install_deps() {
 	local need=()
-	[ -d /usr/lib/postgresql/$ISMS_PGVER/lib/pgxs ] || need+=(postgresql-server-dev-$ISMS_PGVER)
+	[ -f /usr/include/postgresql/$ISMS_PGVER/server/postgres.h ] || need+=(postgresql-server-dev-$ISMS_PGVER)
 	[ -f /usr/share/postgresql/$ISMS_PGVER/extension/pgtap.control ] || need+=(postgresql-$ISMS_PGVER-pgtap)
 	command -v pg_prove >/dev/null || need+=(libtap-parser-sourcehandler-pgtap-perl)
 	command -v make >/dev/null || need+=(make)
