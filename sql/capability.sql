@@ -35,7 +35,7 @@ UPDATE isms.record SET valid_until = CURRENT_DATE - 1
 RESET session_replication_role;
 
 -- An auditor of the organisation.
-CREATE ROLE regress_cap_auditor;
+CREATE ROLE regress_cap_auditor LOGIN;
 GRANT isms_auditor TO regress_cap_auditor;
 GRANT USAGE ON SCHEMA isms TO regress_cap_auditor;
 INSERT INTO isms.membership (org_id, member, org_role) VALUES (:org, 'regress_cap_auditor', 'auditor');

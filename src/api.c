@@ -185,26 +185,34 @@ api_step_org(PG_FUNCTION_ARGS)
 
 PG_FUNCTION_INFO_V1(api_member_role);
 PG_FUNCTION_INFO_V1(api_is_member);
+PG_FUNCTION_INFO_V1(api_current_identity);
 
 /*
  * isms.member_role(org bigint) -> text: the caller's role in the
- * organisation, or NULL.  The caller is the role that is logged in and set
- * (GetOuterUserId), so the answer does not change inside SECURITY DEFINER
- * functions or the engine's internal writes.
+ * organisation, or NULL.  The caller is the engine's identity (the role
+ * that logged in, see engine_identity), so the answer does not change with
+ * SET ROLE, inside SECURITY DEFINER functions or the engine's internal writes.
  */
 Datum
 api_member_role(PG_FUNCTION_ARGS)
 {
-	const char *org_role = model_member_role(GetOuterUserId(), PG_GETARG_INT64(0));
+	const char *org_role = model_member_role(engine_identity(), PG_GETARG_INT64(0));
 
 	if (org_role == NULL)
 		PG_RETURN_NULL();
 	PG_RETURN_TEXT_P(cstring_to_text(org_role));
 }
 
+/* isms.current_identity() -> regrole: who the engine takes the caller for. */
+Datum
+api_current_identity(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_OID(engine_identity());
+}
+
 /* isms.is_member(org bigint) -> boolean: is the caller a member of the organisation? */
 Datum
 api_is_member(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BOOL(model_member_role(GetOuterUserId(), PG_GETARG_INT64(0)) != NULL);
+	PG_RETURN_BOOL(model_member_role(engine_identity(), PG_GETARG_INT64(0)) != NULL);
 }

@@ -172,6 +172,8 @@ extern const char *model_member_role(Oid role, int64 org_id);
 extern void model_register_callbacks(void);
 
 /* util.c: actor, internal writes, prepared statements, tuple access */
+extern Oid	engine_identity(void);
+extern char *engine_app_user(void);
 extern char *engine_actor(void);
 extern bool engine_internal_write(void);
 extern void engine_begin_internal(Oid *save_userid, int *save_sec);

@@ -573,8 +573,9 @@ model_accepts_input(const ProcessModel *pm, int32 work_product_id)
 }
 
 /*
- * The role a database role has in an organisation ("admin", "manager", ...),
- * or NULL if it is not a member.  Row-level security calls this for every
+ * The role a database role (an identity: a role OID, never its name, see
+ * engine_identity) has in an organisation ("admin", "manager", ...), or
+ * NULL if it is not a member.  Row-level security calls this for every
  * row it checks, so the answer is cached like the catalog.
  */
 const char *
@@ -597,8 +598,8 @@ model_member_role(Oid role, int64 org_id)
 	WITH_CATALOG_ACCESS(
 						model_query(&plan_member,
 									"SELECT org_role FROM isms.membership WHERE org_id OPERATOR(pg_catalog.=) $1 "
-									"AND member OPERATOR(pg_catalog.=) $2::pg_catalog.name",
-									org_id, TEXTOID, CStringGetTextDatum(GetUserNameFromId(role, false)));
+									"AND member_oid OPERATOR(pg_catalog.=) $2",
+									org_id, OIDOID, ObjectIdGetDatum(role));
 						if (SPI_processed > 0)
 							strlcpy(org_role, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1),
 									sizeof(org_role)));

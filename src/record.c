@@ -15,6 +15,7 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/rel.h"
@@ -34,14 +35,78 @@ static SPIPlanPtr plan_unlink_outputs = NULL;
 
 static const char *const record_fixed_columns[] = {
 	"org_id", "record_id", "work_product_id", "document_id", "version", "author",
-	"produced_by_run", "created_at", NULL
+	"author_oid", "author_app", "produced_by_run", "created_at", NULL
+};
+static const char *const record_author_columns[] = {
+	"author_oid", "author_app", NULL
 };
 static const char *const record_content_columns[] = {
 	"title", "content", "evidence_uri", "evidence_sha256", NULL
 };
 static const char *const record_managed_columns[] = {
-	"approver", "approved_at", "valid_until", "retain_until", NULL
+	"approver", "approver_oid", "approver_app", "approved_at", "valid_until", "retain_until", NULL
 };
+
+/*
+ * Who acts: the identity (a role OID, see engine_identity), the application
+ * user within it (NULL if none) and the display name.  Two actors are the
+ * same person when their role is the same and their application users are
+ * the same or one of them is none; names alone never decide, so renaming a role or re-creating one with an
+ * old name changes nothing.
+ */
+typedef struct RecordActor
+{
+	Oid			role;
+	char	   *app_user;
+	char	   *name;
+} RecordActor;
+
+static RecordActor
+record_actor(void)
+{
+	RecordActor a;
+
+	a.role = engine_identity();
+	a.app_user = engine_app_user();
+	a.name = a.app_user ? a.app_user : GetUserNameFromId(a.role, false);
+	return a;
+}
+
+/* The record's columns for an actor: name, identity, application user. */
+static void
+record_actor_values(const RecordActor *a, Datum *vals, bool *nulls)
+{
+	vals[0] = CStringGetTextDatum(a->name);
+	vals[1] = ObjectIdGetDatum(a->role);
+	vals[2] = a->app_user ? CStringGetTextDatum(a->app_user) : (Datum) 0;
+	nulls[0] = nulls[1] = false;
+	nulls[2] = a->app_user == NULL;
+}
+
+/*
+ * Is the actor the record's author?  Records authored before identities were
+ * recorded (author_oid NULL) compare by name, which refuses more, not less.
+ */
+static bool
+record_by_author(HeapTuple tuple, TupleDesc desc, const RecordActor *a)
+{
+	bool		isnull;
+	Datum		author_oid = engine_get(tuple, desc, "author_oid", &isnull);
+	char	   *author_app;
+
+	if (isnull)
+	{
+		char	   *author = engine_get_text(tuple, desc, "author");
+
+		return author != NULL && strcmp(author, a->name) == 0;
+	}
+	if (DatumGetObjectId(author_oid) != a->role)
+		return false;
+	author_app = engine_get_text(tuple, desc, "author_app");
+	if (author_app == NULL || a->app_user == NULL)
+		return true;			/* the application role itself is each of its users */
+	return strcmp(author_app, a->app_user) == 0;
+}
 
 /* The work product of a record, visible to the record's organisation. */
 static const WorkProduct *
@@ -147,6 +212,26 @@ record_next_version(int64 org_id, int64 document_id, int32 *approved_version)
 	return isnull ? 1 : DatumGetInt32(d) + 1;
 }
 
+/* INSERT: refuse values in columns only the engine sets. */
+static void
+record_refuse_set(HeapTuple tuple, TupleDesc desc, const char *const *columns, const char *object,
+				  const char *detail)
+{
+	const char *const *c;
+	bool		isnull;
+
+	for (c = columns; *c; c++)
+	{
+		engine_get(tuple, desc, *c, &isnull);
+		if (!isnull)
+			ereport(ERROR,
+					(errcode(ERRCODE_ISMS_ENGINE_MANAGED),
+					 errmsg("%s: column \"%s\" is set by the engine", object, *c),
+					 errdetail("%s", detail),
+					 errhint("Leave \"%s\" out of the INSERT.", *c)));
+	}
+}
+
 /* BEFORE INSERT: a record is born a draft, by its author, of an allowed origin. */
 static HeapTuple
 record_insert(Relation rel, HeapTuple tuple)
@@ -158,16 +243,15 @@ record_insert(Relation rel, HeapTuple tuple)
 	int64		document_id = engine_get_int64(tuple, desc, "document_id");
 	int64		version = engine_get_int64(tuple, desc, "version");
 	char	   *author = engine_get_text(tuple, desc, "author");
-	char	   *actor = engine_actor();
+	RecordActor actor = record_actor();
 	const WorkProduct *wp = record_work_product(org_id, (int32) engine_get_int64(tuple, desc, "work_product_id"));
 	char	   *object = psprintf("new %s record", wp->key);
 	bool		isnull;
 	int			state = model_state(LC_RECORD, engine_get(tuple, desc, "state", &isnull));
-	const char *cols[3] = {"author", "document_id", "version"};
-	Datum		vals[3];
-	bool		nulls[3] = {false, false, false};
+	const char *cols[5] = {"author", "author_oid", "author_app", "document_id", "version"};
+	Datum		vals[5];
+	bool		nulls[5] = {false, false, false, false, false};
 	int32		next = 1;
-	const char *const *c;
 
 	if (state != REC_DRAFT)
 		ereport(ERROR,
@@ -175,20 +259,14 @@ record_insert(Relation rel, HeapTuple tuple)
 				 errmsg("%s must be created as a draft, not as %s", object, model_state_name(LC_RECORD, state)),
 				 errdetail("Records are approved through review: draft, in_review, approved."),
 				 errhint("Insert it as a draft, then isms.submit_record and isms.approve_record.")));
-	for (c = record_managed_columns; *c; c++)
-	{
-		engine_get(tuple, desc, *c, &isnull);
-		if (!isnull)
-			ereport(ERROR,
-					(errcode(ERRCODE_ISMS_ENGINE_MANAGED),
-					 errmsg("%s: column \"%s\" is set by the engine", object, *c),
-					 errdetail("Approval, validity and retention are recorded when the record is approved."),
-					 errhint("Leave \"%s\" out of the INSERT.", *c)));
-	}
-	if (author != NULL && strcmp(author, actor) != 0)
+	record_refuse_set(tuple, desc, record_managed_columns, object,
+					  "Approval, validity and retention are recorded when the record is approved.");
+	record_refuse_set(tuple, desc, record_author_columns, object,
+					  "The author's identity is the role that creates the record.");
+	if (author != NULL && strcmp(author, actor.name) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_ACTOR),
-				 errmsg("%s: author \"%s\" is not the actor \"%s\"", object, author, actor),
+				 errmsg("%s: author \"%s\" is not the actor \"%s\"", object, author, actor.name),
 				 errdetail("The author of a record is whoever creates it."),
 				 errhint("Leave \"author\" out of the INSERT.")));
 	if (run_id != 0)
@@ -217,10 +295,10 @@ record_insert(Relation rel, HeapTuple tuple)
 						  object, version, document_id),
 				 errdetail("The next version is %d.", next),
 				 errhint("Leave \"version\" out: the engine numbers versions.")));
-	vals[0] = CStringGetTextDatum(actor);
-	vals[1] = Int64GetDatum(document_id);
-	vals[2] = Int32GetDatum(next);
-	tuple = engine_set_columns(rel, tuple, 3, cols, vals, nulls);
+	record_actor_values(&actor, vals, nulls);
+	vals[3] = Int64GetDatum(document_id);
+	vals[4] = Int32GetDatum(next);
+	tuple = engine_set_columns(rel, tuple, 5, cols, vals, nulls);
 	event_append(org_id, "record", record_id, "create", NULL, "draft",
 				 engine_json(3, "work_product", wp->key, "document_id", psprintf(INT64_FORMAT, document_id),
 							 "version", psprintf("%d", next)));
@@ -229,26 +307,25 @@ record_insert(Relation rel, HeapTuple tuple)
 
 /* Approval: segregation of duties, validity, retention, supersession. */
 static HeapTuple
-record_approve(Relation rel, HeapTuple oldtup, HeapTuple newtup, const char *object, char *actor)
+record_approve(Relation rel, HeapTuple oldtup, HeapTuple newtup, const char *object, const RecordActor *actor)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
 	int64		org_id = engine_get_int64(oldtup, desc, "org_id");
 	int64		record_id = engine_get_int64(oldtup, desc, "record_id");
 	int64		document_id = engine_get_int64(oldtup, desc, "document_id");
 	int32		version = (int32) engine_get_int64(oldtup, desc, "version");
-	char	   *author = engine_get_text(oldtup, desc, "author");
 	const WorkProduct *wp = record_work_product(org_id, (int32) engine_get_int64(oldtup, desc, "work_product_id"));
-	const char *cols[4] = {"approver", "approved_at", "valid_until", "retain_until"};
-	Datum		vals[4];
-	bool		nulls[4] = {false, false, wp->review_months == 0, false};
+	const char *cols[6] = {"approver", "approver_oid", "approver_app", "approved_at", "valid_until", "retain_until"};
+	Datum		vals[6];
+	bool		nulls[6] = {false, false, false, false, wp->review_months == 0, false};
 	Oid			argtypes[3] = {INT8OID, INT8OID, INT8OID};
 	Datum		args[3] = {Int64GetDatum(org_id), Int64GetDatum(document_id), Int64GetDatum(record_id)};
 	int32		approved;
 
-	if (author != NULL && strcmp(author, actor) == 0)
+	if (record_by_author(oldtup, desc, actor))
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_SEGREGATION),
-				 errmsg("%s cannot be approved by its author \"%s\"", object, actor),
+				 errmsg("%s cannot be approved by its author \"%s\"", object, actor->name),
 				 errdetail("Segregation of duties: the approver must not be the author."),
 				 errhint("Ask another member of the organization with approval rights to approve it.")));
 	record_lock_document(org_id, document_id, wp->work_product_id, object);
@@ -267,11 +344,11 @@ record_approve(Relation rel, HeapTuple oldtup, HeapTuple newtup, const char *obj
 	if (engine_exec(plan_supersede, args, NULL, true, 0) != SPI_OK_UPDATE)
 		elog(ERROR, "could not supersede the previous version of document " INT64_FORMAT, document_id);
 
-	vals[0] = CStringGetTextDatum(actor);
-	vals[1] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
-	vals[2] = wp->review_months ? engine_date_plus_months(wp->review_months) : (Datum) 0;
-	vals[3] = engine_date_plus_months(wp->retention_months);
-	return engine_set_columns(rel, newtup, 4, cols, vals, nulls);
+	record_actor_values(actor, vals, nulls);
+	vals[3] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+	vals[4] = wp->review_months ? engine_date_plus_months(wp->review_months) : (Datum) 0;
+	vals[5] = engine_date_plus_months(wp->retention_months);
+	return engine_set_columns(rel, newtup, 6, cols, vals, nulls);
 }
 
 /* BEFORE UPDATE: lifecycle, immutability, approval. */
@@ -286,7 +363,6 @@ record_update(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 	int			to = model_state(LC_RECORD, engine_get(newtup, desc, "state", &isnull));
 	char	   *object = psprintf("record " INT64_FORMAT, record_id);
 	bool		internal = engine_internal_write();
-	char	   *actor;
 	char	   *detail = NULL;
 
 	engine_refuse_change(oldtup, newtup, desc, record_fixed_columns, ERRCODE_ISMS_IMMUTABLE, object,
@@ -311,11 +387,12 @@ record_update(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 				 errhint("Approve a newer version, or withdraw the record with isms.withdraw_record(record, reason).")));
 	refuse_transition(LC_RECORD, object, from, to,
 					  "Use isms.submit_record, isms.approve_record, isms.return_record or isms.withdraw_record.");
-	actor = engine_actor();
 	if (to == REC_APPROVED)
 	{
-		newtup = record_approve(rel, oldtup, newtup, object, actor);
-		detail = engine_json(1, "approver", actor);
+		RecordActor actor = record_actor();
+
+		newtup = record_approve(rel, oldtup, newtup, object, &actor);
+		detail = engine_json(1, "approver", actor.name);
 	}
 	else if (to == REC_WITHDRAWN || (from == REC_IN_REVIEW && to == REC_DRAFT))
 	{

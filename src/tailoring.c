@@ -158,7 +158,7 @@ api_require_org_role(PG_FUNCTION_ARGS)
 {
 	int64		org_id = PG_GETARG_INT64(0);
 	ArrayType  *wanted = PG_GETARG_ARRAYTYPE_P(1);
-	Oid			role = GetOuterUserId();
+	Oid			role = engine_identity();
 	const char *have = model_member_role(role, org_id);
 	Datum	   *elems;
 	bool	   *nulls;

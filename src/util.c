@@ -30,20 +30,34 @@
 static int	internal_depth = 0;
 
 /*
- * The actor of a change: the database role that is logged in and set (SET
- * ROLE), unaffected by SECURITY DEFINER functions and by the engine's own
- * switch to the owner; or the application user named in isms.actor, which
- * only members of isms_app may set.
+ * The identity a change is attributed to and memberships are looked up for:
+ * the role that logged in (the session user), whatever SET ROLE or SECURITY
+ * DEFINER functions made current, so that neither a group role nor another
+ * login role granted to it gives a login a second identity.  A superuser
+ * session acts as the role it set (SET ROLE is how superusers, who may SET
+ * SESSION AUTHORIZATION anyway, impersonate a member).
+ */
+Oid
+engine_identity(void)
+{
+	Oid			session = GetSessionUserId();
+
+	return superuser_arg(session) ? GetOuterUserId() : session;
+}
+
+/*
+ * The application user named in isms.actor, or NULL: only members of
+ * isms_app may name one, and it is an identity within that login role.
  */
 char *
-engine_actor(void)
+engine_app_user(void)
 {
-	Oid			role = GetOuterUserId();
+	Oid			role = engine_identity();
 	const char *app_user = GetConfigOption("isms.actor", true, false);
 	Oid			app_role;
 
 	if (app_user == NULL || app_user[0] == '\0')
-		return GetUserNameFromId(role, false);
+		return NULL;
 	app_role = get_role_oid("isms_app", true);
 	if (!superuser_arg(role) && (!OidIsValid(app_role) || !has_privs_of_role(role, app_role)))
 		ereport(ERROR,
@@ -53,6 +67,18 @@ engine_actor(void)
 				 errdetail("Only members of isms_app may name the actor in isms.actor."),
 				 errhint("RESET isms.actor, or have an administrator GRANT isms_app to the application's login role.")));
 	return pstrdup(app_user);
+}
+
+/*
+ * The actor's display name: the application user, else the name the
+ * identity's role has now (names are for display; see engine_identity).
+ */
+char *
+engine_actor(void)
+{
+	char	   *app_user = engine_app_user();
+
+	return app_user ? app_user : GetUserNameFromId(engine_identity(), false);
 }
 
 /* Is the engine itself writing right now? */
