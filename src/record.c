@@ -7,8 +7,10 @@
  *	  retention, and supersession of the previous approved version.
  *
  * isms.record_trigger fires BEFORE INSERT, UPDATE and DELETE on
- * isms.record; isms.record_output_trigger fires AFTER INSERT and links a
- * record produced by a run to that run as an output.
+ * isms.record; isms.record_output_trigger fires AFTER INSERT, appends the
+ * create event and links a record produced by a run to that run as an
+ * output.  Events of inserted rows are written AFTER, so a row that is not
+ * inserted (INSERT ... ON CONFLICT DO NOTHING) has none.
  *
  *-------------------------------------------------------------------------
  */
@@ -40,8 +42,9 @@ static const char *const record_content_columns[] = {
 	"title", "content", "evidence_uri", "evidence_sha256", NULL
 };
 static const char *const record_managed_columns[] = {
-	"approver", "approved_at", "valid_until", "retain_until", NULL
+	"approver", "approved_at", "valid_until", "retain_until", "submitted_at", NULL
 };
+static const char *const record_reason_column[] = {"state_reason", NULL};
 
 /* The work product of a record, visible to the record's organisation. */
 static const WorkProduct *
@@ -182,13 +185,13 @@ record_insert(Relation rel, HeapTuple tuple)
 			ereport(ERROR,
 					(errcode(ERRCODE_ISMS_ENGINE_MANAGED),
 					 errmsg("%s: column \"%s\" is set by the engine", object, *c),
-					 errdetail("Approval, validity and retention are recorded when the record is approved."),
+					 errdetail("Submission, approval, validity and retention are recorded when they happen."),
 					 errhint("Leave \"%s\" out of the INSERT.", *c)));
 	}
 	if (author != NULL && strcmp(author, actor) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_ACTOR),
-				 errmsg("%s: author \"%s\" is not the actor \"%s\"", object, author, actor),
+				 errmsg("%s: author \"%s\" is not the actor \"%s\"", object, engine_clip(author), actor),
 				 errdetail("The author of a record is whoever creates it."),
 				 errhint("Leave \"author\" out of the INSERT.")));
 	if (run_id != 0)
@@ -220,11 +223,7 @@ record_insert(Relation rel, HeapTuple tuple)
 	vals[0] = CStringGetTextDatum(actor);
 	vals[1] = Int64GetDatum(document_id);
 	vals[2] = Int32GetDatum(next);
-	tuple = engine_set_columns(rel, tuple, 3, cols, vals, nulls);
-	event_append(org_id, "record", record_id, "create", NULL, "draft",
-				 engine_json(3, "work_product", wp->key, "document_id", psprintf(INT64_FORMAT, document_id),
-							 "version", psprintf("%d", next)));
-	return tuple;
+	return engine_set_columns(rel, tuple, 3, cols, vals, nulls);
 }
 
 /* Approval: segregation of duties, validity, retention, supersession. */
@@ -274,6 +273,21 @@ record_approve(Relation rel, HeapTuple oldtup, HeapTuple newtup, const char *obj
 	return engine_set_columns(rel, newtup, 4, cols, vals, nulls);
 }
 
+/* Submission: the first one is recorded, and makes the record evidence (see record_delete). */
+static HeapTuple
+record_mark_submitted(Relation rel, HeapTuple newtup)
+{
+	const char *cols[1] = {"submitted_at"};
+	Datum		vals[1] = {TimestampTzGetDatum(GetCurrentTransactionStartTimestamp())};
+	bool		nulls[1] = {false};
+	bool		isnull;
+
+	engine_get(newtup, RelationGetDescr(rel), "submitted_at", &isnull);
+	if (!isnull)
+		return newtup;
+	return engine_set_columns(rel, newtup, 1, cols, vals, nulls);
+}
+
 /* BEFORE UPDATE: lifecycle, immutability, approval. */
 static HeapTuple
 record_update(Relation rel, HeapTuple oldtup, HeapTuple newtup)
@@ -299,10 +313,15 @@ record_update(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 							 : "Create a new version with isms.new_version(record).");
 	if (!internal)
 		engine_refuse_change(oldtup, newtup, desc, record_managed_columns, ERRCODE_ISMS_ENGINE_MANAGED, object,
-							 "Approval, validity and retention are recorded by the engine.",
+							 "Submission, approval, validity and retention are recorded by the engine.",
 							 "Approve with isms.approve_record; extend validity with isms.confirm_record(run, record).");
 	if (from == to)
+	{
+		engine_refuse_change(oldtup, newtup, desc, record_reason_column, ERRCODE_ISMS_IMMUTABLE, object,
+							 "The reason of a state change is recorded with the change, in its event.",
+							 "Give the reason with the change, e.g. isms.withdraw_record(record, 'why').");
 		return newtup;
+	}
 	if (to == REC_SUPERSEDED && !internal)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_TRANSITION),
@@ -325,6 +344,8 @@ record_update(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 
 		detail = engine_json(1, "reason", reason);
 	}
+	else if (to == REC_IN_REVIEW)
+		newtup = record_mark_submitted(rel, newtup);
 	event_append(org_id, "record", record_id, model_transition(LC_RECORD, from, to),
 				 model_state_name(LC_RECORD, from), model_state_name(LC_RECORD, to), detail);
 	return newtup;
@@ -338,14 +359,15 @@ record_delete(Relation rel, HeapTuple tuple)
 	int64		org_id = engine_get_int64(tuple, desc, "org_id");
 	int64		record_id = engine_get_int64(tuple, desc, "record_id");
 	bool		isnull;
-	bool		never_approved;
+	bool		never_submitted;
 	int			state = model_state(LC_RECORD, engine_get(tuple, desc, "state", &isnull));
-	Datum		retain = engine_get(tuple, desc, "retain_until", &isnull);
+	Datum		retain;
 	Oid			argtypes[2] = {INT8OID, INT8OID};
 	Datum		args[2] = {Int64GetDatum(org_id), Int64GetDatum(record_id)};
 
-	never_approved = isnull;
-	if (!(state == REC_DRAFT && never_approved) &&
+	engine_get(tuple, desc, "submitted_at", &never_submitted);
+	retain = engine_get(tuple, desc, "retain_until", &isnull);
+	if (!(state == REC_DRAFT && never_submitted) &&
 		(isnull || DatumGetDateADT(retain) >= GetSQLCurrentDate()))
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_RETENTION),
@@ -359,7 +381,7 @@ record_delete(Relation rel, HeapTuple tuple)
 				   2, argtypes);
 	if (engine_exec(plan_unlink_outputs, args, NULL, true, 0) != SPI_OK_DELETE)
 		elog(ERROR, "could not unlink record " INT64_FORMAT, record_id);
-	event_append(org_id, "record", record_id, state == REC_DRAFT && never_approved ? "discard" : "dispose",
+	event_append(org_id, "record", record_id, state == REC_DRAFT && never_submitted ? "discard" : "dispose",
 				 model_state_name(LC_RECORD, state), NULL, NULL);
 }
 
@@ -385,37 +407,52 @@ record_trigger(PG_FUNCTION_ARGS)
 	return PointerGetDatum(result);
 }
 
-/* isms.record_output_trigger: AFTER INSERT ON isms.record FOR EACH ROW: link outputs to their run */
+/*
+ * isms.record_output_trigger: AFTER INSERT ON isms.record FOR EACH ROW: the
+ * create event, and the output link of a record produced by a run.
+ */
 Datum
 record_output_trigger(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = (TriggerData *) fcinfo->context;
+	HeapTuple	tup;
 	TupleDesc	desc;
 	Oid			argtypes[4] = {INT8OID, INT8OID, INT8OID, TEXTOID};
 	Datum		values[4];
 	char		nulls[4] = {' ', ' ', ' ', ' '};
 	char	   *author;
+	int64		org_id;
+	int64		record_id;
 	int64		run_id;
+	const WorkProduct *wp;
 
 	engine_check_trigger(fcinfo, "record_output_trigger", false, true);
+	tup = td->tg_trigtuple;
 	desc = RelationGetDescr(td->tg_relation);
-	run_id = engine_get_int64(td->tg_trigtuple, desc, "produced_by_run");
-	if (run_id == 0)
-		return PointerGetDatum(NULL);
+	org_id = engine_get_int64(tup, desc, "org_id");
+	record_id = engine_get_int64(tup, desc, "record_id");
+	run_id = engine_get_int64(tup, desc, "produced_by_run");
 	SPI_connect();
-	values[0] = Int64GetDatum(engine_get_int64(td->tg_trigtuple, desc, "org_id"));
-	values[1] = Int64GetDatum(run_id);
-	values[2] = Int64GetDatum(engine_get_int64(td->tg_trigtuple, desc, "record_id"));
-	/* NULL only if record_rules was disabled (the benchmark's floor): no crash */
-	author = engine_get_text(td->tg_trigtuple, desc, "author");
-	values[3] = author ? CStringGetTextDatum(author) : (Datum) 0;
-	nulls[3] = author ? ' ' : 'n';
-	engine_prepare(&plan_link_output,
-				   "INSERT INTO isms.run_record (org_id, run_id, record_id, role, linked_by) "
-				   "VALUES ($1, $2, $3, 'output', $4)",
-				   4, argtypes);
-	if (engine_exec(plan_link_output, values, nulls, true, 0) != SPI_OK_INSERT)
-		elog(ERROR, "could not link record to run " INT64_FORMAT, run_id);
+	wp = record_work_product(org_id, (int32) engine_get_int64(tup, desc, "work_product_id"));
+	event_append(org_id, "record", record_id, "create", NULL, "draft",
+				 engine_json(3, "work_product", wp->key, "document_id", engine_get_text(tup, desc, "document_id"),
+							 "version", engine_get_text(tup, desc, "version")));
+	if (run_id != 0)
+	{
+		values[0] = Int64GetDatum(org_id);
+		values[1] = Int64GetDatum(run_id);
+		values[2] = Int64GetDatum(record_id);
+		/* NULL only if record_rules was disabled (the benchmark's floor): no crash */
+		author = engine_get_text(tup, desc, "author");
+		values[3] = author ? CStringGetTextDatum(author) : (Datum) 0;
+		nulls[3] = author ? ' ' : 'n';
+		engine_prepare(&plan_link_output,
+					   "INSERT INTO isms.run_record (org_id, run_id, record_id, role, linked_by) "
+					   "VALUES ($1, $2, $3, 'output', $4)",
+					   4, argtypes);
+		if (engine_exec(plan_link_output, values, nulls, true, 0) != SPI_OK_INSERT)
+			elog(ERROR, "could not link record to run " INT64_FORMAT, run_id);
+	}
 	SPI_finish();
 	return PointerGetDatum(NULL);
 }

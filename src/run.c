@@ -5,8 +5,9 @@
  *	  the completion rule, and the steps created with each run.
  *
  * isms.run_trigger fires BEFORE INSERT, UPDATE and DELETE on isms.run;
- * isms.run_steps_trigger fires AFTER INSERT and creates one step per
- * activity of the process as the organisation has tailored it.
+ * isms.run_steps_trigger fires AFTER INSERT, appends the plan event and
+ * creates one step per activity of the process as the organisation has
+ * tailored it.
  *
  *-------------------------------------------------------------------------
  */
@@ -109,7 +110,6 @@ run_insert(Relation rel, HeapTuple tuple)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
 	int64		org_id = engine_get_int64(tuple, desc, "org_id");
-	int64		run_id = engine_get_int64(tuple, desc, "run_id");
 	bool		isnull;
 	int			state = model_state(LC_RUN, engine_get(tuple, desc, "state", &isnull));
 	const ProcessModel *pm = run_process(org_id, (int32) engine_get_int64(tuple, desc, "process_id"));
@@ -141,8 +141,6 @@ run_insert(Relation rel, HeapTuple tuple)
 		vals[0] = CStringGetTextDatum(engine_actor());
 		tuple = engine_set_columns(rel, tuple, 1, cols, vals, nulls);
 	}
-	event_append(org_id, "run", run_id, "plan", NULL, "planned",
-				 engine_json(2, "process", pm->code, "title", engine_get_text(tuple, desc, "title")));
 	return tuple;
 }
 
@@ -245,13 +243,18 @@ run_trigger(PG_FUNCTION_ARGS)
 	return PointerGetDatum(result);
 }
 
-/* isms.run_steps_trigger: AFTER INSERT ON isms.run FOR EACH ROW: one step per activity */
+/*
+ * isms.run_steps_trigger: AFTER INSERT ON isms.run FOR EACH ROW: the plan
+ * event and one step per activity.  AFTER, so that a row not inserted
+ * (INSERT ... ON CONFLICT DO NOTHING) has no event.
+ */
 Datum
 run_steps_trigger(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = (TriggerData *) fcinfo->context;
 	TupleDesc	desc;
 	int64		org_id;
+	int64		run_id;
 	const ProcessModel *pm;
 	Datum	   *nos;
 	Datum		values[3];
@@ -261,13 +264,16 @@ run_steps_trigger(PG_FUNCTION_ARGS)
 	engine_check_trigger(fcinfo, "run_steps_trigger", false, true);
 	desc = RelationGetDescr(td->tg_relation);
 	org_id = engine_get_int64(td->tg_trigtuple, desc, "org_id");
+	run_id = engine_get_int64(td->tg_trigtuple, desc, "run_id");
 	SPI_connect();
 	pm = run_process(org_id, (int32) engine_get_int64(td->tg_trigtuple, desc, "process_id"));
+	event_append(org_id, "run", run_id, "plan", NULL, "planned",
+				 engine_json(2, "process", pm->code, "title", engine_get_text(td->tg_trigtuple, desc, "title")));
 	nos = palloc(sizeof(Datum) * (pm->nactivities + 1));
 	for (i = 0; i < pm->nactivities; i++)
 		nos[i] = Int32GetDatum(pm->activities[i].activity_no);
 	values[0] = Int64GetDatum(org_id);
-	values[1] = Int64GetDatum(engine_get_int64(td->tg_trigtuple, desc, "run_id"));
+	values[1] = Int64GetDatum(run_id);
 	values[2] = PointerGetDatum(construct_array(nos, pm->nactivities, INT4OID, sizeof(int32), true, TYPALIGN_INT));
 	engine_prepare(&plan_create_steps,
 				   "INSERT INTO isms.step (org_id, run_id, activity_no) SELECT $1, $2, pg_catalog.unnest($3)",
