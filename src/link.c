@@ -40,6 +40,29 @@ typedef struct LinkEnds
 	bool		expired;
 } LinkEnds;
 
+/* The columns of a link row. */
+typedef struct LinkRow
+{
+	int64		org_id;
+	int64		run_id;
+	int64		record_id;
+	int			role;
+} LinkRow;
+
+static LinkRow
+link_row(Relation rel, HeapTuple tuple)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	LinkRow		l;
+	bool		isnull;
+
+	l.org_id = engine_get_int64(tuple, desc, "org_id");
+	l.run_id = engine_get_int64(tuple, desc, "run_id");
+	l.record_id = engine_get_int64(tuple, desc, "record_id");
+	l.role = model_state(LC_LINK, engine_get(tuple, desc, "role", &isnull));
+	return l;
+}
+
 /* Lock one end of a link (a run or a record of the organisation) FOR SHARE; IS015 if missing. */
 static HeapTuple
 link_lock_end(SPIPlanPtr *plan, const char *sql, int64 org_id, int64 id, const char *what)
@@ -152,12 +175,7 @@ link_extend_validity(const WorkProduct *wp, int64 org_id, int64 record_id)
 static HeapTuple
 link_insert(Relation rel, HeapTuple tuple)
 {
-	TupleDesc	desc = RelationGetDescr(rel);
-	int64		org_id = engine_get_int64(tuple, desc, "org_id");
-	int64		run_id = engine_get_int64(tuple, desc, "run_id");
-	int64		record_id = engine_get_int64(tuple, desc, "record_id");
-	bool		isnull;
-	int			role = model_state(LC_LINK, engine_get(tuple, desc, "role", &isnull));
+	LinkRow		l = link_row(rel, tuple);
 	const char *cols[1] = {"linked_by"};
 	Datum		vals[1];
 	bool		nulls[1] = {false};
@@ -166,18 +184,18 @@ link_insert(Relation rel, HeapTuple tuple)
 
 	if (engine_internal_write())
 		return tuple;
-	if (role == LINK_OUTPUT)
+	if (l.role == LINK_OUTPUT)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_ENGINE_MANAGED),
 				 errmsg("output links are made by the engine"),
 				 errdetail("A record produced by a run is linked to it when it is created."),
 				 errhint("Create outputs with isms.new_record(run, ...); confirm existing ones with isms.confirm_record.")));
 	actor = engine_actor();
-	link_read_ends(org_id, run_id, record_id, &ends);
-	if (role == LINK_INPUT)
-		ENGINE_CHECK(link_check_input(&ends, run_id, record_id));
+	link_read_ends(l.org_id, l.run_id, l.record_id, &ends);
+	if (l.role == LINK_INPUT)
+		ENGINE_CHECK(link_check_input(&ends, l.run_id, l.record_id));
 	else
-		link_check_confirm(&ends, run_id, record_id);
+		link_check_confirm(&ends, l.run_id, l.record_id);
 	vals[0] = CStringGetTextDatum(actor);
 	return engine_set_columns(rel, tuple, 1, cols, vals, nulls);
 }
@@ -186,25 +204,20 @@ link_insert(Relation rel, HeapTuple tuple)
 static void
 link_added(Relation rel, HeapTuple tuple)
 {
-	TupleDesc	desc = RelationGetDescr(rel);
-	int64		org_id = engine_get_int64(tuple, desc, "org_id");
-	int64		run_id = engine_get_int64(tuple, desc, "run_id");
-	int64		record_id = engine_get_int64(tuple, desc, "record_id");
-	bool		isnull;
-	int			role = model_state(LC_LINK, engine_get(tuple, desc, "role", &isnull));
+	LinkRow		l = link_row(rel, tuple);
 	LinkEnds	ends;
 
-	if (role == LINK_OUTPUT)
+	if (l.role == LINK_OUTPUT)
 		return;
-	link_read_ends(org_id, run_id, record_id, &ends);
-	if (role == LINK_INPUT)
-		event_append(org_id, "run", run_id, "add_input", NULL, NULL,
-					 engine_json(2, "record_id", psprintf(INT64_FORMAT, record_id), "work_product", ends.wp->key));
+	link_read_ends(l.org_id, l.run_id, l.record_id, &ends);
+	if (l.role == LINK_INPUT)
+		event_append(l.org_id, "run", l.run_id, "add_input", NULL, NULL,
+					 engine_json(2, "record_id", psprintf(INT64_FORMAT, l.record_id), "work_product", ends.wp->key));
 	else
 	{
-		link_extend_validity(ends.wp, org_id, record_id);
-		event_append(org_id, "record", record_id, "confirm", NULL, NULL,
-					 engine_json(1, "run_id", psprintf(INT64_FORMAT, run_id)));
+		link_extend_validity(ends.wp, l.org_id, l.record_id);
+		event_append(l.org_id, "record", l.record_id, "confirm", NULL, NULL,
+					 engine_json(1, "run_id", psprintf(INT64_FORMAT, l.run_id)));
 	}
 }
 
@@ -212,26 +225,21 @@ link_added(Relation rel, HeapTuple tuple)
 static void
 link_delete(Relation rel, HeapTuple tuple)
 {
-	TupleDesc	desc = RelationGetDescr(rel);
-	int64		org_id = engine_get_int64(tuple, desc, "org_id");
-	int64		run_id = engine_get_int64(tuple, desc, "run_id");
-	int64		record_id = engine_get_int64(tuple, desc, "record_id");
-	bool		isnull;
-	int			role = model_state(LC_LINK, engine_get(tuple, desc, "role", &isnull));
+	LinkRow		l = link_row(rel, tuple);
 	LinkEnds	ends;
 
 	if (engine_internal_write())
 		return;
-	link_read_ends(org_id, run_id, record_id, &ends);
-	if (role != LINK_INPUT || ends.run_state != RUN_PLANNED)
+	link_read_ends(l.org_id, l.run_id, l.record_id, &ends);
+	if (l.role != LINK_INPUT || ends.run_state != RUN_PLANNED)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_RETENTION),
 				 errmsg("the %s link of record " INT64_FORMAT " to run " INT64_FORMAT " cannot be removed",
-						model_state_name(LC_LINK, role), record_id, run_id),
+						model_state_name(LC_LINK, l.role), l.record_id, l.run_id),
 				 errdetail("Only inputs of a run that has not started may be unlinked; other links are evidence."),
 				 errhint("Cancel the run if it should not go on.")));
-	event_append(org_id, "run", run_id, "remove_input", NULL, NULL,
-				 engine_json(1, "record_id", psprintf(INT64_FORMAT, record_id)));
+	event_append(l.org_id, "run", l.run_id, "remove_input", NULL, NULL,
+				 engine_json(1, "record_id", psprintf(INT64_FORMAT, l.record_id)));
 }
 
 /* isms.run_record_trigger: BEFORE INSERT OR UPDATE OR DELETE ON isms.run_record FOR EACH ROW */

@@ -7,10 +7,10 @@
  *	  retention, and supersession of the previous approved version.
  *
  * isms.record_trigger fires BEFORE INSERT, UPDATE and DELETE on
- * isms.record; isms.record_output_trigger fires AFTER INSERT, appends the
- * create event and links a record produced by a run to that run as an
- * output.  Events of inserted rows are written AFTER, so a row that is not
- * inserted (INSERT ... ON CONFLICT DO NOTHING) has none.
+ * isms.record; isms.record_created_trigger fires AFTER INSERT and appends
+ * the create event (AFTER, so that a row not inserted by INSERT ... ON
+ * CONFLICT DO NOTHING has none); isms.record_output_trigger fires AFTER
+ * INSERT and links a record produced by a run to that run as an output.
  *
  *-------------------------------------------------------------------------
  */
@@ -26,6 +26,7 @@
 
 PG_FUNCTION_INFO_V1(record_trigger);
 PG_FUNCTION_INFO_V1(record_output_trigger);
+PG_FUNCTION_INFO_V1(record_created_trigger);
 
 static SPIPlanPtr plan_producing_run = NULL;
 static SPIPlanPtr plan_lock_document = NULL;
@@ -407,52 +408,60 @@ record_trigger(PG_FUNCTION_ARGS)
 	return PointerGetDatum(result);
 }
 
-/*
- * isms.record_output_trigger: AFTER INSERT ON isms.record FOR EACH ROW: the
- * create event, and the output link of a record produced by a run.
- */
+/* isms.record_created_trigger: AFTER INSERT ON isms.record FOR EACH ROW: the create event */
+Datum
+record_created_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	HeapTuple	tup;
+	TupleDesc	desc;
+	int64		org_id;
+	const WorkProduct *wp;
+
+	engine_check_trigger(fcinfo, "record_created_trigger", false, true);
+	tup = td->tg_trigtuple;
+	desc = RelationGetDescr(td->tg_relation);
+	org_id = engine_get_int64(tup, desc, "org_id");
+	SPI_connect();
+	wp = record_work_product(org_id, (int32) engine_get_int64(tup, desc, "work_product_id"));
+	event_append(org_id, "record", engine_get_int64(tup, desc, "record_id"), "create", NULL, "draft",
+				 engine_json(3, "work_product", wp->key, "document_id", engine_get_text(tup, desc, "document_id"),
+							 "version", engine_get_text(tup, desc, "version")));
+	SPI_finish();
+	return PointerGetDatum(NULL);
+}
+
+/* isms.record_output_trigger: AFTER INSERT ON isms.record FOR EACH ROW: link outputs to their run */
 Datum
 record_output_trigger(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = (TriggerData *) fcinfo->context;
-	HeapTuple	tup;
 	TupleDesc	desc;
 	Oid			argtypes[4] = {INT8OID, INT8OID, INT8OID, TEXTOID};
 	Datum		values[4];
 	char		nulls[4] = {' ', ' ', ' ', ' '};
 	char	   *author;
-	int64		org_id;
-	int64		record_id;
 	int64		run_id;
-	const WorkProduct *wp;
 
 	engine_check_trigger(fcinfo, "record_output_trigger", false, true);
-	tup = td->tg_trigtuple;
 	desc = RelationGetDescr(td->tg_relation);
-	org_id = engine_get_int64(tup, desc, "org_id");
-	record_id = engine_get_int64(tup, desc, "record_id");
-	run_id = engine_get_int64(tup, desc, "produced_by_run");
+	run_id = engine_get_int64(td->tg_trigtuple, desc, "produced_by_run");
+	if (run_id == 0)
+		return PointerGetDatum(NULL);
 	SPI_connect();
-	wp = record_work_product(org_id, (int32) engine_get_int64(tup, desc, "work_product_id"));
-	event_append(org_id, "record", record_id, "create", NULL, "draft",
-				 engine_json(3, "work_product", wp->key, "document_id", engine_get_text(tup, desc, "document_id"),
-							 "version", engine_get_text(tup, desc, "version")));
-	if (run_id != 0)
-	{
-		values[0] = Int64GetDatum(org_id);
-		values[1] = Int64GetDatum(run_id);
-		values[2] = Int64GetDatum(record_id);
-		/* NULL only if record_rules was disabled (the benchmark's floor): no crash */
-		author = engine_get_text(tup, desc, "author");
-		values[3] = author ? CStringGetTextDatum(author) : (Datum) 0;
-		nulls[3] = author ? ' ' : 'n';
-		engine_prepare(&plan_link_output,
-					   "INSERT INTO isms.run_record (org_id, run_id, record_id, role, linked_by) "
-					   "VALUES ($1, $2, $3, 'output', $4)",
-					   4, argtypes);
-		if (engine_exec(plan_link_output, values, nulls, true, 0) != SPI_OK_INSERT)
-			elog(ERROR, "could not link record to run " INT64_FORMAT, run_id);
-	}
+	values[0] = Int64GetDatum(engine_get_int64(td->tg_trigtuple, desc, "org_id"));
+	values[1] = Int64GetDatum(run_id);
+	values[2] = Int64GetDatum(engine_get_int64(td->tg_trigtuple, desc, "record_id"));
+	/* NULL only if record_rules was disabled (the benchmark's floor): no crash */
+	author = engine_get_text(td->tg_trigtuple, desc, "author");
+	values[3] = author ? CStringGetTextDatum(author) : (Datum) 0;
+	nulls[3] = author ? ' ' : 'n';
+	engine_prepare(&plan_link_output,
+				   "INSERT INTO isms.run_record (org_id, run_id, record_id, role, linked_by) "
+				   "VALUES ($1, $2, $3, 'output', $4)",
+				   4, argtypes);
+	if (engine_exec(plan_link_output, values, nulls, true, 0) != SPI_OK_INSERT)
+		elog(ERROR, "could not link record to run " INT64_FORMAT, run_id);
 	SPI_finish();
 	return PointerGetDatum(NULL);
 }

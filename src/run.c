@@ -5,9 +5,11 @@
  *	  the completion rule, and the steps created with each run.
  *
  * isms.run_trigger fires BEFORE INSERT, UPDATE and DELETE on isms.run;
- * isms.run_steps_trigger fires AFTER INSERT, appends the plan event and
- * creates one step per activity of the process as the organisation has
- * tailored it.
+ * isms.run_steps_trigger fires AFTER INSERT and creates one step per
+ * activity of the process as the organisation has tailored it;
+ * isms.run_planned_trigger fires AFTER INSERT and appends the plan event
+ * (AFTER, so that a row not inserted by INSERT ... ON CONFLICT DO NOTHING
+ * has none).
  *
  *-------------------------------------------------------------------------
  */
@@ -23,6 +25,7 @@
 
 PG_FUNCTION_INFO_V1(run_trigger);
 PG_FUNCTION_INFO_V1(run_steps_trigger);
+PG_FUNCTION_INFO_V1(run_planned_trigger);
 
 static SPIPlanPtr plan_create_steps = NULL;
 
@@ -243,18 +246,13 @@ run_trigger(PG_FUNCTION_ARGS)
 	return PointerGetDatum(result);
 }
 
-/*
- * isms.run_steps_trigger: AFTER INSERT ON isms.run FOR EACH ROW: the plan
- * event and one step per activity.  AFTER, so that a row not inserted
- * (INSERT ... ON CONFLICT DO NOTHING) has no event.
- */
+/* isms.run_steps_trigger: AFTER INSERT ON isms.run FOR EACH ROW: one step per activity */
 Datum
 run_steps_trigger(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = (TriggerData *) fcinfo->context;
 	TupleDesc	desc;
 	int64		org_id;
-	int64		run_id;
 	const ProcessModel *pm;
 	Datum	   *nos;
 	Datum		values[3];
@@ -264,22 +262,39 @@ run_steps_trigger(PG_FUNCTION_ARGS)
 	engine_check_trigger(fcinfo, "run_steps_trigger", false, true);
 	desc = RelationGetDescr(td->tg_relation);
 	org_id = engine_get_int64(td->tg_trigtuple, desc, "org_id");
-	run_id = engine_get_int64(td->tg_trigtuple, desc, "run_id");
 	SPI_connect();
 	pm = run_process(org_id, (int32) engine_get_int64(td->tg_trigtuple, desc, "process_id"));
-	event_append(org_id, "run", run_id, "plan", NULL, "planned",
-				 engine_json(2, "process", pm->code, "title", engine_get_text(td->tg_trigtuple, desc, "title")));
 	nos = palloc(sizeof(Datum) * (pm->nactivities + 1));
 	for (i = 0; i < pm->nactivities; i++)
 		nos[i] = Int32GetDatum(pm->activities[i].activity_no);
 	values[0] = Int64GetDatum(org_id);
-	values[1] = Int64GetDatum(run_id);
+	values[1] = Int64GetDatum(engine_get_int64(td->tg_trigtuple, desc, "run_id"));
 	values[2] = PointerGetDatum(construct_array(nos, pm->nactivities, INT4OID, sizeof(int32), true, TYPALIGN_INT));
 	engine_prepare(&plan_create_steps,
 				   "INSERT INTO isms.step (org_id, run_id, activity_no) SELECT $1, $2, pg_catalog.unnest($3)",
 				   3, argtypes);
 	if (engine_exec(plan_create_steps, values, NULL, true, 0) != SPI_OK_INSERT)
 		elog(ERROR, "could not create the steps of a run");
+	SPI_finish();
+	return PointerGetDatum(NULL);
+}
+
+/* isms.run_planned_trigger: AFTER INSERT ON isms.run FOR EACH ROW: the plan event */
+Datum
+run_planned_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	TupleDesc	desc;
+	int64		org_id;
+	const ProcessModel *pm;
+
+	engine_check_trigger(fcinfo, "run_planned_trigger", false, true);
+	desc = RelationGetDescr(td->tg_relation);
+	org_id = engine_get_int64(td->tg_trigtuple, desc, "org_id");
+	SPI_connect();
+	pm = run_process(org_id, (int32) engine_get_int64(td->tg_trigtuple, desc, "process_id"));
+	event_append(org_id, "run", engine_get_int64(td->tg_trigtuple, desc, "run_id"), "plan", NULL, "planned",
+				 engine_json(2, "process", pm->code, "title", engine_get_text(td->tg_trigtuple, desc, "title")));
 	SPI_finish();
 	return PointerGetDatum(NULL);
 }

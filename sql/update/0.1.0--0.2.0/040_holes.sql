@@ -1,10 +1,19 @@
 -- 040_holes: events only for rows really written; submission recorded;
 -- assessor and rating time set by the engine.
 --
--- Events of inserted rows come from AFTER ROW triggers (record_links_output,
--- run_creates_steps and the new run_record_added below), so an INSERT ...
--- ON CONFLICT DO NOTHING that inserts nothing appends nothing.
+-- Events of inserted rows come from AFTER ROW triggers, so an INSERT ... ON
+-- CONFLICT DO NOTHING that inserts nothing appends nothing (the BEFORE
+-- triggers only check).  AFTER triggers fire in name order: run_creates_steps
+-- before run_planned, record_created before record_links_output.
 
+CREATE FUNCTION isms.run_planned_trigger() RETURNS trigger
+    LANGUAGE c AS 'MODULE_PATHNAME', 'run_planned_trigger';
+CREATE TRIGGER run_planned AFTER INSERT ON isms.run
+    FOR EACH ROW EXECUTE FUNCTION isms.run_planned_trigger();
+CREATE FUNCTION isms.record_created_trigger() RETURNS trigger
+    LANGUAGE c AS 'MODULE_PATHNAME', 'record_created_trigger';
+CREATE TRIGGER record_created AFTER INSERT ON isms.record
+    FOR EACH ROW EXECUTE FUNCTION isms.record_created_trigger();
 CREATE FUNCTION isms.run_record_added_trigger() RETURNS trigger
     LANGUAGE c AS 'MODULE_PATHNAME', 'run_record_added_trigger';
 CREATE TRIGGER run_record_added AFTER INSERT ON isms.run_record
