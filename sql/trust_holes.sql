@@ -25,6 +25,19 @@ INSERT INTO run_record (org_id, run_id, record_id, role) VALUES (:org, :run, :re
 INSERT INTO run (org_id, run_id, process_id, title) VALUES (:org, :run, :p79, 'Dup')
     ON CONFLICT DO NOTHING;
 SELECT count(*) - :events_before AS phantom_events FROM event WHERE org_id = :org;
+-- a confirmation that already exists: no event (and no validity extension)
+SELECT start_run(:run);
+SET isms.actor = 'alice';
+SELECT pg_temp.name('record', new_record(:run, 'incident_record', 'Incident 1'), 'incident') AS inc \gset
+SELECT submit_record(:inc);
+SET isms.actor = 'bob';
+SELECT approve_record(:inc);
+SELECT pg_temp.name('run', plan_run(:org, '7.9', 'Review'), 'review') AS run2 \gset
+SELECT add_input(:run2, :rec), start_run(:run2), confirm_record(:run2, :inc);
+SELECT count(*) AS events_before FROM event WHERE org_id = :org \gset
+INSERT INTO run_record (org_id, run_id, record_id, role) VALUES (:org, :run2, :inc, 'confirmed')
+    ON CONFLICT DO NOTHING;
+SELECT count(*) - :events_before AS phantom_events FROM event WHERE org_id = :org;
 SELECT count(*) AS steps FROM step WHERE org_id = :org AND run_id = :run;
 -- a row that is inserted by the same statement form has its one event
 INSERT INTO record (org_id, work_product_id, title) VALUES (:org, :wp_event, 'New') ON CONFLICT DO NOTHING;
