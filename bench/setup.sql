@@ -40,6 +40,7 @@ BEGIN
          WHERE NOT tgisinternal
            AND (tgname LIKE 'ref\_%'
                 OR tgname IN ('run_rules', 'step_rules', 'record_rules', 'run_record_rules',
+                              'run_planned', 'record_created', 'run_record_added',
                               'event_append_only', 'event_no_truncate', 'event_chain_engine_only',
                               'event_chain_no_truncate', 'run_creates_steps', 'record_links_output'))
            AND tgrelid IN ('isms.run'::regclass, 'isms.step'::regclass, 'isms.record'::regclass,

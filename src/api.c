@@ -105,7 +105,7 @@ api_work_product_id(PG_FUNCTION_ARGS)
 	if (wp == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_NOT_FOUND),
-				 errmsg("work product \"%s\" does not exist for organization " INT64_FORMAT, key, org_id),
+				 errmsg("work product \"%s\" does not exist for organization " INT64_FORMAT, engine_clip(key), org_id),
 				 errdetail("Neither the PRM nor the organization's tailoring has a work product with this key."),
 				 errhint("List the work products with: SELECT key, name FROM isms.work_product ORDER BY key.")));
 	PG_RETURN_INT32(wp->work_product_id);

@@ -7,15 +7,60 @@
  *	  assessor's override of a derived rating is kept in the organisation's
  *	  hash chain with its justification.
  *
+ * isms.assessment_rules_trigger fires BEFORE INSERT: the assessor is the
+ * acting identity and the time is the transaction's, both set by the
+ * engine, so that no client can record a rating in another's name or date.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "access/xact.h"
+#include "utils/builtins.h"
 #include "utils/rel.h"
+#include "utils/timestamp.h"
 
 #include "engine.h"
 
 PG_FUNCTION_INFO_V1(assessment_trigger);
+PG_FUNCTION_INFO_V1(assessment_rules_trigger);
+
+/* isms.assessment_rules_trigger: BEFORE INSERT ON isms.assessment_rating FOR EACH ROW */
+Datum
+assessment_rules_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	Relation	rel;
+	TupleDesc	desc;
+	char	   *assessor;
+	char	   *actor;
+	bool		isnull;
+	const char *cols[2] = {"assessor", "assessed_at"};
+	Datum		vals[2];
+	bool		nulls[2] = {false, false};
+
+	engine_check_trigger(fcinfo, "assessment_rules_trigger", true, true);
+	rel = td->tg_relation;
+	desc = RelationGetDescr(rel);
+	assessor = engine_get_text(td->tg_trigtuple, desc, "assessor");
+	actor = engine_actor();
+	if (assessor != NULL && strcmp(assessor, actor) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_ISMS_ACTOR),
+				 errmsg("new rating: assessor \"%s\" is not the actor \"%s\"", engine_clip(assessor), actor),
+				 errdetail("The assessor of a rating is whoever records it."),
+				 errhint("Leave \"assessor\" out of the INSERT.")));
+	engine_get(td->tg_trigtuple, desc, "assessed_at", &isnull);
+	if (!isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_ISMS_ENGINE_MANAGED),
+				 errmsg("new rating: column \"assessed_at\" is set by the engine"),
+				 errdetail("A rating is dated when it is recorded; the period it is about is period_start to period_end."),
+				 errhint("Leave \"assessed_at\" out of the INSERT.")));
+	vals[0] = CStringGetTextDatum(actor);
+	vals[1] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+	return PointerGetDatum(engine_set_columns(rel, td->tg_trigtuple, 2, cols, vals, nulls));
+}
 
 /* isms.assessment_trigger: AFTER INSERT ON isms.assessment_rating FOR EACH ROW */
 Datum

@@ -172,9 +172,13 @@ extern const char *model_member_role(Oid role, int64 org_id);
 extern void model_register_callbacks(void);
 
 /* util.c: actor, internal writes, prepared statements, tuple access */
+/* longest user-supplied text an error message echoes (engine_clip) */
+#define ENGINE_CLIP_LEN 64
+
 extern Oid	engine_identity(void);
 extern char *engine_app_user(void);
 extern char *engine_actor(void);
+extern const char *engine_clip(const char *text);
 extern bool engine_internal_write(void);
 extern void engine_begin_internal(Oid *save_userid, int *save_sec);
 extern void engine_end_internal(Oid save_userid, int save_sec);

@@ -7,7 +7,10 @@
  *	  started run are evidence and stay.
  *
  * isms.run_record_trigger fires BEFORE INSERT, UPDATE and DELETE on
- * isms.run_record.  Output links are made by the engine when a run
+ * isms.run_record and checks; isms.run_record_added_trigger fires AFTER
+ * INSERT and does what a new link does (its event, a confirmation's
+ * validity), so that a row not inserted (INSERT ... ON CONFLICT DO
+ * NOTHING) does nothing.  Output links are made by the engine when a run
  * produces a record.
  *
  *-------------------------------------------------------------------------
@@ -22,6 +25,7 @@
 #include "engine.h"
 
 PG_FUNCTION_INFO_V1(run_record_trigger);
+PG_FUNCTION_INFO_V1(run_record_added_trigger);
 
 static SPIPlanPtr plan_link_run = NULL;
 static SPIPlanPtr plan_link_record = NULL;
@@ -35,6 +39,29 @@ typedef struct LinkEnds
 	const WorkProduct *wp;
 	bool		expired;
 } LinkEnds;
+
+/* The columns of a link row. */
+typedef struct LinkRow
+{
+	int64		org_id;
+	int64		run_id;
+	int64		record_id;
+	int			role;
+} LinkRow;
+
+static LinkRow
+link_row(Relation rel, HeapTuple tuple)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	LinkRow		l;
+	bool		isnull;
+
+	l.org_id = engine_get_int64(tuple, desc, "org_id");
+	l.run_id = engine_get_int64(tuple, desc, "run_id");
+	l.record_id = engine_get_int64(tuple, desc, "record_id");
+	l.role = model_state(LC_LINK, engine_get(tuple, desc, "role", &isnull));
+	return l;
+}
 
 /* Lock one end of a link (a run or a record of the organisation) FOR SHARE; IS015 if missing. */
 static HeapTuple
@@ -103,13 +130,10 @@ link_check_input(const LinkEnds *e, int64 run_id, int64 record_id)
 						 : "Get the record approved first (isms.submit_record, isms.approve_record), or link its current version.")));
 }
 
-/* A confirmation: an approved, unexpired output of the process, by an active run; extends validity. */
+/* A confirmation: an approved, unexpired output of the process, by an active run. */
 static void
-link_confirm(const LinkEnds *e, int64 org_id, int64 run_id, int64 record_id)
+link_check_confirm(const LinkEnds *e, int64 run_id, int64 record_id)
 {
-	Oid			argtypes[3] = {INT8OID, INT8OID, DATEOID};
-	Datum		values[3];
-
 	if (e->run_state != RUN_ACTIVE)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_RUN_NOT_ACTIVE),
@@ -125,11 +149,20 @@ link_confirm(const LinkEnds *e, int64 org_id, int64 run_id, int64 record_id)
 				 : errdetail("The record is %s; only approved, unexpired records can be confirmed.",
 							 e->expired ? "expired" : model_state_name(LC_RECORD, e->record_state)),
 				 errhint("Produce a new version with isms.new_version(record, run) instead.")));
-	if (e->wp->review_months == 0)
+}
+
+/* A confirmed record is valid for another review cycle of its work product. */
+static void
+link_extend_validity(const WorkProduct *wp, int64 org_id, int64 record_id)
+{
+	Oid			argtypes[3] = {INT8OID, INT8OID, DATEOID};
+	Datum		values[3];
+
+	if (wp->review_months == 0)
 		return;
 	values[0] = Int64GetDatum(org_id);
 	values[1] = Int64GetDatum(record_id);
-	values[2] = engine_date_plus_months(e->wp->review_months);
+	values[2] = engine_date_plus_months(wp->review_months);
 	engine_prepare(&plan_extend_validity,
 				   "UPDATE isms.record SET valid_until = $3 "
 				   "WHERE org_id OPERATOR(pg_catalog.=) $1 AND record_id OPERATOR(pg_catalog.=) $2",
@@ -142,12 +175,7 @@ link_confirm(const LinkEnds *e, int64 org_id, int64 run_id, int64 record_id)
 static HeapTuple
 link_insert(Relation rel, HeapTuple tuple)
 {
-	TupleDesc	desc = RelationGetDescr(rel);
-	int64		org_id = engine_get_int64(tuple, desc, "org_id");
-	int64		run_id = engine_get_int64(tuple, desc, "run_id");
-	int64		record_id = engine_get_int64(tuple, desc, "record_id");
-	bool		isnull;
-	int			role = model_state(LC_LINK, engine_get(tuple, desc, "role", &isnull));
+	LinkRow		l = link_row(rel, tuple);
 	const char *cols[1] = {"linked_by"};
 	Datum		vals[1];
 	bool		nulls[1] = {false};
@@ -156,53 +184,62 @@ link_insert(Relation rel, HeapTuple tuple)
 
 	if (engine_internal_write())
 		return tuple;
-	if (role == LINK_OUTPUT)
+	if (l.role == LINK_OUTPUT)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_ENGINE_MANAGED),
 				 errmsg("output links are made by the engine"),
 				 errdetail("A record produced by a run is linked to it when it is created."),
 				 errhint("Create outputs with isms.new_record(run, ...); confirm existing ones with isms.confirm_record.")));
 	actor = engine_actor();
-	link_read_ends(org_id, run_id, record_id, &ends);
-	if (role == LINK_INPUT)
-		ENGINE_CHECK(link_check_input(&ends, run_id, record_id));
+	link_read_ends(l.org_id, l.run_id, l.record_id, &ends);
+	if (l.role == LINK_INPUT)
+		ENGINE_CHECK(link_check_input(&ends, l.run_id, l.record_id));
 	else
-		link_confirm(&ends, org_id, run_id, record_id);
+		link_check_confirm(&ends, l.run_id, l.record_id);
 	vals[0] = CStringGetTextDatum(actor);
-	tuple = engine_set_columns(rel, tuple, 1, cols, vals, nulls);
-	if (role == LINK_INPUT)
-		event_append(org_id, "run", run_id, "add_input", NULL, NULL,
-					 engine_json(2, "record_id", psprintf(INT64_FORMAT, record_id), "work_product", ends.wp->key));
+	return engine_set_columns(rel, tuple, 1, cols, vals, nulls);
+}
+
+/* AFTER INSERT: the event of a new input or confirmation; a confirmation extends validity. */
+static void
+link_added(Relation rel, HeapTuple tuple)
+{
+	LinkRow		l = link_row(rel, tuple);
+	LinkEnds	ends;
+
+	if (l.role == LINK_OUTPUT)
+		return;
+	link_read_ends(l.org_id, l.run_id, l.record_id, &ends);
+	if (l.role == LINK_INPUT)
+		event_append(l.org_id, "run", l.run_id, "add_input", NULL, NULL,
+					 engine_json(2, "record_id", psprintf(INT64_FORMAT, l.record_id), "work_product", ends.wp->key));
 	else
-		event_append(org_id, "record", record_id, "confirm", NULL, NULL,
-					 engine_json(1, "run_id", psprintf(INT64_FORMAT, run_id)));
-	return tuple;
+	{
+		link_extend_validity(ends.wp, l.org_id, l.record_id);
+		event_append(l.org_id, "record", l.record_id, "confirm", NULL, NULL,
+					 engine_json(1, "run_id", psprintf(INT64_FORMAT, l.run_id)));
+	}
 }
 
 /* BEFORE DELETE: only an input of a run not yet started may be unlinked. */
 static void
 link_delete(Relation rel, HeapTuple tuple)
 {
-	TupleDesc	desc = RelationGetDescr(rel);
-	int64		org_id = engine_get_int64(tuple, desc, "org_id");
-	int64		run_id = engine_get_int64(tuple, desc, "run_id");
-	int64		record_id = engine_get_int64(tuple, desc, "record_id");
-	bool		isnull;
-	int			role = model_state(LC_LINK, engine_get(tuple, desc, "role", &isnull));
+	LinkRow		l = link_row(rel, tuple);
 	LinkEnds	ends;
 
 	if (engine_internal_write())
 		return;
-	link_read_ends(org_id, run_id, record_id, &ends);
-	if (role != LINK_INPUT || ends.run_state != RUN_PLANNED)
+	link_read_ends(l.org_id, l.run_id, l.record_id, &ends);
+	if (l.role != LINK_INPUT || ends.run_state != RUN_PLANNED)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_RETENTION),
 				 errmsg("the %s link of record " INT64_FORMAT " to run " INT64_FORMAT " cannot be removed",
-						model_state_name(LC_LINK, role), record_id, run_id),
+						model_state_name(LC_LINK, l.role), l.record_id, l.run_id),
 				 errdetail("Only inputs of a run that has not started may be unlinked; other links are evidence."),
 				 errhint("Cancel the run if it should not go on.")));
-	event_append(org_id, "run", run_id, "remove_input", NULL, NULL,
-				 engine_json(1, "record_id", psprintf(INT64_FORMAT, record_id)));
+	event_append(l.org_id, "run", l.run_id, "remove_input", NULL, NULL,
+				 engine_json(1, "record_id", psprintf(INT64_FORMAT, l.record_id)));
 }
 
 /* isms.run_record_trigger: BEFORE INSERT OR UPDATE OR DELETE ON isms.run_record FOR EACH ROW */
@@ -226,4 +263,17 @@ run_record_trigger(PG_FUNCTION_ARGS)
 		link_delete(td->tg_relation, td->tg_trigtuple);
 	SPI_finish();
 	return PointerGetDatum(result);
+}
+
+/* isms.run_record_added_trigger: AFTER INSERT ON isms.run_record FOR EACH ROW */
+Datum
+run_record_added_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+
+	engine_check_trigger(fcinfo, "run_record_added_trigger", false, true);
+	SPI_connect();
+	link_added(td->tg_relation, td->tg_trigtuple);
+	SPI_finish();
+	return PointerGetDatum(NULL);
 }

@@ -77,6 +77,8 @@ typedef struct WorkProductEntry
 /* the whole cache lives in model_cxt */
 static MemoryContext model_cxt = NULL;
 static bool model_stale = true;
+static bool model_loaded = false;	/* the states and transitions are all read */
+static bool model_loading = false;	/* model_ensure_fresh is reading them */
 static Oid	process_relid = InvalidOid;
 static HTAB *process_cache = NULL;
 static HTAB *process_code_cache = NULL;
@@ -174,8 +176,13 @@ model_load_lifecycle(Lifecycle lc)
 }
 
 /*
- * Start a fresh cache if the current one is stale.  Runs the few catalog
- * queries that every rule needs (states and transitions) right away.
+ * Start a fresh cache if the current one is stale or was never completed.
+ * Runs the few catalog queries that every rule needs (states and
+ * transitions) right away.  The cache counts as loaded only once all of
+ * them have succeeded: a load interrupted by an error (a lock timeout, a
+ * cancel) leaves it unloaded, and the next lookup starts again.  Lookups
+ * made by the load itself (model_state on a transition's states) use what
+ * is read so far.
  */
 static void
 model_ensure_fresh(void)
@@ -185,12 +192,13 @@ model_ensure_fresh(void)
 	int			save_sec;
 	int			lc;
 
-	if (!model_stale && model_cxt != NULL)
+	if (model_loading || (!model_stale && model_loaded && model_cxt != NULL))
 		return;
 	/* retire the stale cache: it is freed with the transaction */
 	if (model_cxt != NULL)
 		MemoryContextSetParent(model_cxt, TopTransactionContext);
 	model_stale = false;
+	model_loaded = false;
 	model_cxt = AllocSetContextCreate(CacheMemoryContext, "isms27022 model cache",
 									  ALLOCSET_DEFAULT_SIZES);
 	process_cache = model_hash("isms process models", sizeof(ProcessKey), sizeof(ProcessEntry));
@@ -202,12 +210,22 @@ model_ensure_fresh(void)
 
 	old = MemoryContextSwitchTo(model_cxt);
 	engine_begin_internal(&save_userid, &save_sec);
-	SPI_connect();
-	for (lc = 0; lc < LC_NLIFECYCLES; lc++)
-		model_load_lifecycle((Lifecycle) lc);
-	SPI_finish();
+	model_loading = true;
+	PG_TRY();
+	{
+		SPI_connect();
+		for (lc = 0; lc < LC_NLIFECYCLES; lc++)
+			model_load_lifecycle((Lifecycle) lc);
+		SPI_finish();
+	}
+	PG_FINALLY();
+	{
+		model_loading = false;
+	}
+	PG_END_TRY();
 	engine_end_internal(save_userid, save_sec);
 	MemoryContextSwitchTo(old);
+	model_loaded = true;
 }
 
 /* Map an enum value of a lifecycle type to its state number. */

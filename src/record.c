@@ -7,8 +7,10 @@
  *	  retention, and supersession of the previous approved version.
  *
  * isms.record_trigger fires BEFORE INSERT, UPDATE and DELETE on
- * isms.record; isms.record_output_trigger fires AFTER INSERT and links a
- * record produced by a run to that run as an output.
+ * isms.record; isms.record_created_trigger fires AFTER INSERT and appends
+ * the create event (AFTER, so that a row not inserted by INSERT ... ON
+ * CONFLICT DO NOTHING has none); isms.record_output_trigger fires AFTER
+ * INSERT and links a record produced by a run to that run as an output.
  *
  *-------------------------------------------------------------------------
  */
@@ -25,6 +27,7 @@
 
 PG_FUNCTION_INFO_V1(record_trigger);
 PG_FUNCTION_INFO_V1(record_output_trigger);
+PG_FUNCTION_INFO_V1(record_created_trigger);
 
 static SPIPlanPtr plan_producing_run = NULL;
 static SPIPlanPtr plan_lock_document = NULL;
@@ -44,8 +47,9 @@ static const char *const record_content_columns[] = {
 	"title", "content", "evidence_uri", "evidence_sha256", NULL
 };
 static const char *const record_managed_columns[] = {
-	"approver", "approver_oid", "approver_app", "approved_at", "valid_until", "retain_until", NULL
+	"approver", "approver_oid", "approver_app", "approved_at", "valid_until", "retain_until", "submitted_at", NULL
 };
+static const char *const record_reason_column[] = {"state_reason", NULL};
 
 /*
  * Who acts: the identity (a role OID, see engine_identity), the application
@@ -260,13 +264,13 @@ record_insert(Relation rel, HeapTuple tuple)
 				 errdetail("Records are approved through review: draft, in_review, approved."),
 				 errhint("Insert it as a draft, then isms.submit_record and isms.approve_record.")));
 	record_refuse_set(tuple, desc, record_managed_columns, object,
-					  "Approval, validity and retention are recorded when the record is approved.");
+					  "Submission, approval, validity and retention are recorded when they happen.");
 	record_refuse_set(tuple, desc, record_author_columns, object,
 					  "The author's identity is the role that creates the record.");
-	if (author != NULL && strcmp(author, actor.name) != 0)
+	if (author != NULL && strcmp(engine_clip(author), actor.name) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_ACTOR),
-				 errmsg("%s: author \"%s\" is not the actor \"%s\"", object, author, actor.name),
+				 errmsg("%s: author \"%s\" is not the actor \"%s\"", object, engine_clip(author), actor.name),
 				 errdetail("The author of a record is whoever creates it."),
 				 errhint("Leave \"author\" out of the INSERT.")));
 	if (run_id != 0)
@@ -298,11 +302,7 @@ record_insert(Relation rel, HeapTuple tuple)
 	record_actor_values(&actor, vals, nulls);
 	vals[3] = Int64GetDatum(document_id);
 	vals[4] = Int32GetDatum(next);
-	tuple = engine_set_columns(rel, tuple, 5, cols, vals, nulls);
-	event_append(org_id, "record", record_id, "create", NULL, "draft",
-				 engine_json(3, "work_product", wp->key, "document_id", psprintf(INT64_FORMAT, document_id),
-							 "version", psprintf("%d", next)));
-	return tuple;
+	return engine_set_columns(rel, tuple, 5, cols, vals, nulls);
 }
 
 /* Approval: segregation of duties, validity, retention, supersession. */
@@ -351,6 +351,21 @@ record_approve(Relation rel, HeapTuple oldtup, HeapTuple newtup, const char *obj
 	return engine_set_columns(rel, newtup, 6, cols, vals, nulls);
 }
 
+/* Submission: the first one is recorded, and makes the record evidence (see record_delete). */
+static HeapTuple
+record_mark_submitted(Relation rel, HeapTuple newtup)
+{
+	const char *cols[1] = {"submitted_at"};
+	Datum		vals[1] = {TimestampTzGetDatum(GetCurrentTransactionStartTimestamp())};
+	bool		nulls[1] = {false};
+	bool		isnull;
+
+	engine_get(newtup, RelationGetDescr(rel), "submitted_at", &isnull);
+	if (!isnull)
+		return newtup;
+	return engine_set_columns(rel, newtup, 1, cols, vals, nulls);
+}
+
 /* BEFORE UPDATE: lifecycle, immutability, approval. */
 static HeapTuple
 record_update(Relation rel, HeapTuple oldtup, HeapTuple newtup)
@@ -375,10 +390,15 @@ record_update(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 							 : "Create a new version with isms.new_version(record).");
 	if (!internal)
 		engine_refuse_change(oldtup, newtup, desc, record_managed_columns, ERRCODE_ISMS_ENGINE_MANAGED, object,
-							 "Approval, validity and retention are recorded by the engine.",
+							 "Submission, approval, validity and retention are recorded by the engine.",
 							 "Approve with isms.approve_record; extend validity with isms.confirm_record(run, record).");
 	if (from == to)
+	{
+		engine_refuse_change(oldtup, newtup, desc, record_reason_column, ERRCODE_ISMS_IMMUTABLE, object,
+							 "The reason of a state change is recorded with the change, in its event.",
+							 "Give the reason with the change, e.g. isms.withdraw_record(record, 'why').");
 		return newtup;
+	}
 	if (to == REC_SUPERSEDED && !internal)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_TRANSITION),
@@ -402,6 +422,8 @@ record_update(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 
 		detail = engine_json(1, "reason", reason);
 	}
+	else if (to == REC_IN_REVIEW)
+		newtup = record_mark_submitted(rel, newtup);
 	event_append(org_id, "record", record_id, model_transition(LC_RECORD, from, to),
 				 model_state_name(LC_RECORD, from), model_state_name(LC_RECORD, to), detail);
 	return newtup;
@@ -415,14 +437,15 @@ record_delete(Relation rel, HeapTuple tuple)
 	int64		org_id = engine_get_int64(tuple, desc, "org_id");
 	int64		record_id = engine_get_int64(tuple, desc, "record_id");
 	bool		isnull;
-	bool		never_approved;
+	bool		never_submitted;
 	int			state = model_state(LC_RECORD, engine_get(tuple, desc, "state", &isnull));
-	Datum		retain = engine_get(tuple, desc, "retain_until", &isnull);
+	Datum		retain;
 	Oid			argtypes[2] = {INT8OID, INT8OID};
 	Datum		args[2] = {Int64GetDatum(org_id), Int64GetDatum(record_id)};
 
-	never_approved = isnull;
-	if (!(state == REC_DRAFT && never_approved) &&
+	engine_get(tuple, desc, "submitted_at", &never_submitted);
+	retain = engine_get(tuple, desc, "retain_until", &isnull);
+	if (!(state == REC_DRAFT && never_submitted) &&
 		(isnull || DatumGetDateADT(retain) >= GetSQLCurrentDate()))
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_RETENTION),
@@ -436,7 +459,7 @@ record_delete(Relation rel, HeapTuple tuple)
 				   2, argtypes);
 	if (engine_exec(plan_unlink_outputs, args, NULL, true, 0) != SPI_OK_DELETE)
 		elog(ERROR, "could not unlink record " INT64_FORMAT, record_id);
-	event_append(org_id, "record", record_id, state == REC_DRAFT && never_approved ? "discard" : "dispose",
+	event_append(org_id, "record", record_id, state == REC_DRAFT && never_submitted ? "discard" : "dispose",
 				 model_state_name(LC_RECORD, state), NULL, NULL);
 }
 
@@ -460,6 +483,29 @@ record_trigger(PG_FUNCTION_ARGS)
 	}
 	SPI_finish();
 	return PointerGetDatum(result);
+}
+
+/* isms.record_created_trigger: AFTER INSERT ON isms.record FOR EACH ROW: the create event */
+Datum
+record_created_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	HeapTuple	tup;
+	TupleDesc	desc;
+	int64		org_id;
+	const WorkProduct *wp;
+
+	engine_check_trigger(fcinfo, "record_created_trigger", false, true);
+	tup = td->tg_trigtuple;
+	desc = RelationGetDescr(td->tg_relation);
+	org_id = engine_get_int64(tup, desc, "org_id");
+	SPI_connect();
+	wp = record_work_product(org_id, (int32) engine_get_int64(tup, desc, "work_product_id"));
+	event_append(org_id, "record", engine_get_int64(tup, desc, "record_id"), "create", NULL, "draft",
+				 engine_json(3, "work_product", wp->key, "document_id", engine_get_text(tup, desc, "document_id"),
+							 "version", engine_get_text(tup, desc, "version")));
+	SPI_finish();
+	return PointerGetDatum(NULL);
 }
 
 /* isms.record_output_trigger: AFTER INSERT ON isms.record FOR EACH ROW: link outputs to their run */

@@ -6,7 +6,10 @@
  *
  * isms.run_trigger fires BEFORE INSERT, UPDATE and DELETE on isms.run;
  * isms.run_steps_trigger fires AFTER INSERT and creates one step per
- * activity of the process as the organisation has tailored it.
+ * activity of the process as the organisation has tailored it;
+ * isms.run_planned_trigger fires AFTER INSERT and appends the plan event
+ * (AFTER, so that a row not inserted by INSERT ... ON CONFLICT DO NOTHING
+ * has none).
  *
  *-------------------------------------------------------------------------
  */
@@ -22,6 +25,7 @@
 
 PG_FUNCTION_INFO_V1(run_trigger);
 PG_FUNCTION_INFO_V1(run_steps_trigger);
+PG_FUNCTION_INFO_V1(run_planned_trigger);
 
 static SPIPlanPtr plan_create_steps = NULL;
 
@@ -109,7 +113,6 @@ run_insert(Relation rel, HeapTuple tuple)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
 	int64		org_id = engine_get_int64(tuple, desc, "org_id");
-	int64		run_id = engine_get_int64(tuple, desc, "run_id");
 	bool		isnull;
 	int			state = model_state(LC_RUN, engine_get(tuple, desc, "state", &isnull));
 	const ProcessModel *pm = run_process(org_id, (int32) engine_get_int64(tuple, desc, "process_id"));
@@ -141,8 +144,6 @@ run_insert(Relation rel, HeapTuple tuple)
 		vals[0] = CStringGetTextDatum(engine_actor());
 		tuple = engine_set_columns(rel, tuple, 1, cols, vals, nulls);
 	}
-	event_append(org_id, "run", run_id, "plan", NULL, "planned",
-				 engine_json(2, "process", pm->code, "title", engine_get_text(tuple, desc, "title")));
 	return tuple;
 }
 
@@ -274,6 +275,26 @@ run_steps_trigger(PG_FUNCTION_ARGS)
 				   3, argtypes);
 	if (engine_exec(plan_create_steps, values, NULL, true, 0) != SPI_OK_INSERT)
 		elog(ERROR, "could not create the steps of a run");
+	SPI_finish();
+	return PointerGetDatum(NULL);
+}
+
+/* isms.run_planned_trigger: AFTER INSERT ON isms.run FOR EACH ROW: the plan event */
+Datum
+run_planned_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	TupleDesc	desc;
+	int64		org_id;
+	const ProcessModel *pm;
+
+	engine_check_trigger(fcinfo, "run_planned_trigger", false, true);
+	desc = RelationGetDescr(td->tg_relation);
+	org_id = engine_get_int64(td->tg_trigtuple, desc, "org_id");
+	SPI_connect();
+	pm = run_process(org_id, (int32) engine_get_int64(td->tg_trigtuple, desc, "process_id"));
+	event_append(org_id, "run", engine_get_int64(td->tg_trigtuple, desc, "run_id"), "plan", NULL, "planned",
+				 engine_json(2, "process", pm->code, "title", engine_get_text(td->tg_trigtuple, desc, "title")));
 	SPI_finish();
 	return PointerGetDatum(NULL);
 }

@@ -13,6 +13,7 @@
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_namespace.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -63,7 +64,7 @@ engine_app_user(void)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_ACTOR),
 				 errmsg("role \"%s\" may not act as application user \"%s\"",
-						GetUserNameFromId(role, false), app_user),
+						GetUserNameFromId(role, false), engine_clip(app_user)),
 				 errdetail("Only members of isms_app may name the actor in isms.actor."),
 				 errhint("RESET isms.actor, or have an administrator GRANT isms_app to the application's login role.")));
 	return pstrdup(app_user);
@@ -79,6 +80,24 @@ engine_actor(void)
 	char	   *app_user = engine_app_user();
 
 	return app_user ? app_user : GetUserNameFromId(engine_identity(), false);
+}
+
+/*
+ * User-supplied text for an error message: at most ENGINE_CLIP_LEN bytes,
+ * cut on a character boundary, with "..." when it was longer, so that no
+ * error echoes a huge input.
+ */
+const char *
+engine_clip(const char *text)
+{
+	int			len;
+
+	if (text == NULL)
+		return NULL;
+	len = strlen(text);
+	if (len <= ENGINE_CLIP_LEN)
+		return text;
+	return psprintf("%.*s...", pg_mbcliplen(text, len, ENGINE_CLIP_LEN), text);
 }
 
 /* Is the engine itself writing right now? */
