@@ -181,8 +181,7 @@ static void
 model_ensure_fresh(void)
 {
 	MemoryContext old;
-	Oid			save_userid;
-	int			save_sec;
+	EngineSaved saved;
 	int			lc;
 
 	if (!model_stale && model_cxt != NULL)
@@ -201,12 +200,12 @@ model_ensure_fresh(void)
 	process_relid = get_relname_relid("process", get_namespace_oid("isms", false));
 
 	old = MemoryContextSwitchTo(model_cxt);
-	engine_begin_internal(&save_userid, &save_sec);
+	engine_begin_internal(&saved);
 	SPI_connect();
 	for (lc = 0; lc < LC_NLIFECYCLES; lc++)
 		model_load_lifecycle((Lifecycle) lc);
 	SPI_finish();
-	engine_end_internal(save_userid, save_sec);
+	engine_end_internal(&saved);
 	MemoryContextSwitchTo(old);
 }
 
@@ -383,14 +382,13 @@ model_load_process(int64 org_id, int32 process_id)
  */
 #define WITH_CATALOG_ACCESS(stmt) \
 	do { \
-		Oid			save_userid_; \
-		int			save_sec_; \
+		EngineSaved saved_; \
 		MemoryContext old_ = MemoryContextSwitchTo(model_cxt); \
-		engine_begin_internal(&save_userid_, &save_sec_); \
+		engine_begin_internal(&saved_); \
 		SPI_connect(); \
 		stmt; \
 		SPI_finish(); \
-		engine_end_internal(save_userid_, save_sec_); \
+		engine_end_internal(&saved_); \
 		MemoryContextSwitchTo(old_); \
 	} while (0)
 
