@@ -180,8 +180,18 @@ extern char *engine_app_user(void);
 extern char *engine_actor(void);
 extern const char *engine_clip(const char *text);
 extern bool engine_internal_write(void);
-extern void engine_begin_internal(Oid *save_userid, int *save_sec);
-extern void engine_end_internal(Oid save_userid, int save_sec);
+
+/* What engine_begin_internal saved: the caller's identity and GUC level. */
+typedef struct EngineSaved
+{
+	Oid			userid;
+	int			sec_context;
+	int			guc_level;
+} EngineSaved;
+extern int	engine_pin_search_path(void);
+extern void engine_unpin_search_path(int level);
+extern void engine_begin_internal(EngineSaved *saved);
+extern void engine_end_internal(const EngineSaved *saved);
 extern SPIPlanPtr engine_prepare(SPIPlanPtr *cache, const char *sql, int nargs, const Oid *argtypes);
 extern int	engine_exec(SPIPlanPtr plan, Datum *values, const char *nulls, bool internal, long count);
 extern Datum engine_get(HeapTuple tuple, TupleDesc desc, const char *column, bool *isnull);

@@ -354,8 +354,10 @@ event_verify(PG_FUNCTION_ARGS)
 	int			prev_len = 0;
 	int64		next_no = 1;
 	char	   *problem = NULL;
+	int			guc_level;
 
 	SPI_connect();
+	guc_level = engine_pin_search_path();
 	portal = SPI_cursor_open_with_args(NULL,
 									   "SELECT event_no, occurred_at, actor, object_type, object_id::pg_catalog.text, "
 									   "action, old_state, new_state, detail::pg_catalog.text, prev_hash, hash "
@@ -381,6 +383,7 @@ event_verify(PG_FUNCTION_ARGS)
 		problem = verify_head(org_id, next_no - 1, prev, prev_len);
 	if (problem)
 		problem = MemoryContextStrdup(caller, problem);
+	engine_unpin_search_path(guc_level);
 	SPI_finish();
 	PG_RETURN_DATUM(verify_result(fcinfo, problem == NULL, next_no - 1, problem ? next_no : 0, problem));
 }

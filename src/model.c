@@ -188,8 +188,7 @@ static void
 model_ensure_fresh(void)
 {
 	MemoryContext old;
-	Oid			save_userid;
-	int			save_sec;
+	EngineSaved saved;
 	int			lc;
 
 	if (model_loading || (!model_stale && model_loaded && model_cxt != NULL))
@@ -209,7 +208,7 @@ model_ensure_fresh(void)
 	process_relid = get_relname_relid("process", get_namespace_oid("isms", false));
 
 	old = MemoryContextSwitchTo(model_cxt);
-	engine_begin_internal(&save_userid, &save_sec);
+	engine_begin_internal(&saved);
 	model_loading = true;
 	PG_TRY();
 	{
@@ -223,7 +222,7 @@ model_ensure_fresh(void)
 		model_loading = false;
 	}
 	PG_END_TRY();
-	engine_end_internal(save_userid, save_sec);
+	engine_end_internal(&saved);
 	MemoryContextSwitchTo(old);
 	model_loaded = true;
 }
@@ -401,14 +400,13 @@ model_load_process(int64 org_id, int32 process_id)
  */
 #define WITH_CATALOG_ACCESS(stmt) \
 	do { \
-		Oid			save_userid_; \
-		int			save_sec_; \
+		EngineSaved saved_; \
 		MemoryContext old_ = MemoryContextSwitchTo(model_cxt); \
-		engine_begin_internal(&save_userid_, &save_sec_); \
+		engine_begin_internal(&saved_); \
 		SPI_connect(); \
 		stmt; \
 		SPI_finish(); \
-		engine_end_internal(save_userid_, save_sec_); \
+		engine_end_internal(&saved_); \
 		MemoryContextSwitchTo(old_); \
 	} while (0)
 

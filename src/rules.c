@@ -280,9 +280,11 @@ run_blockers(PG_FUNCTION_ARGS)
 	Datum		args[1] = {Int64GetDatum(run_id)};
 	List	   *blockers = NIL;
 	ListCell   *lc;
+	int			guc_level;
 
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();
+	guc_level = engine_pin_search_path();
 	if (SPI_execute_with_args("SELECT org_id, process_id, state FROM isms.run WHERE run_id OPERATOR(pg_catalog.=) $1",
 							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT || SPI_processed == 0)
 		ereport(ERROR,
@@ -322,6 +324,7 @@ run_blockers(PG_FUNCTION_ARGS)
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		MemoryContextSwitchTo(old);
 	}
+	engine_unpin_search_path(guc_level);
 	SPI_finish();
 	return (Datum) 0;
 }

@@ -71,7 +71,8 @@ step_check_order(int64 org_id, int64 run_id, int32 activity_no, const char *obje
 	uint64		i;
 
 	engine_prepare(&plan_earlier_steps,
-				   "SELECT activity_no::pg_catalog.text || ' (' || state::pg_catalog.text || ')' FROM isms.step "
+				   "SELECT activity_no::pg_catalog.text OPERATOR(pg_catalog.||) ' (' OPERATOR(pg_catalog.||) "
+				   "state::pg_catalog.text OPERATOR(pg_catalog.||) ')' FROM isms.step "
 				   "WHERE org_id OPERATOR(pg_catalog.=) $1 AND run_id OPERATOR(pg_catalog.=) $2 "
 				   "AND activity_no OPERATOR(pg_catalog.<) $3 "
 				   "AND state OPERATOR(pg_catalog.<>) ALL ('{done,skipped}'::isms.step_state[]) ORDER BY activity_no",

@@ -110,7 +110,7 @@ tailoring_check_row(HeapTuple tuple, TupleDesc desc, int64 org_id, const char *t
 	if (strcmp(table, "activity") == 0 &&
 		tailoring_query(&plan_last_prm_activity,
 						"SELECT pg_catalog.max(activity_no) FROM isms.activity "
-						"WHERE org_id IS NULL AND process_id OPERATOR(pg_catalog.=) $1 HAVING pg_catalog.count(*) > 0",
+						"WHERE org_id IS NULL AND process_id OPERATOR(pg_catalog.=) $1 HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 0",
 						INT4OID, Int32GetDatum((int32) engine_get_int64(tuple, desc, "process_id")), &found) &&
 		engine_get_int64(tuple, desc, "activity_no") <= found)
 		refuse_tailoring(table, "activities added to a PRM process come after its own",

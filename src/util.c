@@ -2,7 +2,7 @@
  *
  * util.c
  *	  Helpers shared by the rule modules: who the actor is, internal writes
- *	  made as the extension owner, prepared statements kept for the life of
+ *	  made as the extension owner with a pinned search_path, prepared statements kept for the life of
  *	  the backend, and tuple access by column name.
  *
  *-------------------------------------------------------------------------
@@ -11,10 +11,15 @@
 
 #include "access/htup_details.h"
 #include "access/xact.h"
+#include "access/genam.h"
+#include "access/table.h"
+#include "catalog/indexing.h"
 #include "catalog/namespace.h"
-#include "catalog/pg_namespace.h"
+#include "catalog/pg_extension.h"
+#include "commands/extension.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "storage/proc.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
@@ -22,8 +27,8 @@
 #include "utils/datetime.h"
 #include "utils/json.h"
 #include "utils/timestamp.h"
+#include "utils/fmgroids.h"
 #include "utils/guc.h"
-#include "utils/syscache.h"
 
 #include "engine.h"
 
@@ -107,82 +112,155 @@ engine_internal_write(void)
 	return internal_depth > 0;
 }
 
-/* The owner of schema isms, i.e. of the extension's objects. */
+/*
+ * The extension owner, cached per backend.  The cache is checked once per
+ * transaction (an index lookup of pg_extension), so that a dropped and
+ * re-created extension, or REASSIGN OWNED, is seen by the next transaction.
+ */
+static Oid	owner_cache = InvalidOid;
+static LocalTransactionId owner_cache_xid = InvalidLocalTransactionId;
+
+/*
+ * The role the engine acts as: the owner of extension isms27022
+ * (pg_extension.extowner, as pg_cron does), which must be a superuser.
+ */
 static Oid
 engine_owner(void)
 {
-	Oid			nsp = get_namespace_oid("isms", false);
-	HeapTuple	tup = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(nsp));
-	Oid			owner;
+	Oid			ext;
+	Relation	rel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
 
+	if (OidIsValid(owner_cache) && owner_cache_xid == MyProc->lxid)
+		return owner_cache;
+	ext = get_extension_oid("isms27022", false);
+	rel = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(ext));
+	scan = systable_beginscan(rel, ExtensionOidIndexId, true, NULL, 1, &key);
+	tup = systable_getnext(scan);
 	if (!HeapTupleIsValid(tup))
-		elog(ERROR, "cache lookup failed for schema isms");
-	owner = ((Form_pg_namespace) GETSTRUCT(tup))->nspowner;
-	ReleaseSysCache(tup);
-	return owner;
+		elog(ERROR, "could not find extension isms27022");
+	owner_cache = ((Form_pg_extension) GETSTRUCT(tup))->extowner;
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	if (!superuser_arg(owner_cache))
+	{
+		Oid			owner = owner_cache;
+
+		owner_cache = InvalidOid;
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("extension isms27022 must be owned by a superuser"),
+				 errdetail("The engine acts as the extension owner, role \"%s\", which is not a superuser.",
+						   GetUserNameFromId(owner, false)),
+				 errhint("Install the extension as a superuser; it is not a trusted extension.")));
+	}
+	owner_cache_xid = MyProc->lxid;
+	return owner_cache;
+}
+
+/*
+ * Pin search_path to pg_catalog, pg_temp until engine_unpin_search_path,
+ * whatever the caller set: every statement the engine prepares or runs
+ * resolves names the same way, and a cached plan never sees another path.
+ * An error unwinds the setting with the (sub)transaction.
+ */
+int
+engine_pin_search_path(void)
+{
+	int			level = NewGUCNestLevel();
+
+	(void) set_config_option("search_path", "pg_catalog, pg_temp",
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	return level;
+}
+
+void
+engine_unpin_search_path(int level)
+{
+	AtEOXact_GUC(true, level);
 }
 
 /*
  * Act as the extension owner, past row-level security, the way PostgreSQL's
- * own foreign-key triggers do.  The previous identity is restored by
- * engine_end_internal, or by transaction abort.
+ * own foreign-key triggers do, as a security-restricted operation and with
+ * the pinned search_path.  The previous identity and path are restored by
+ * engine_end_internal, or by (sub)transaction abort.
  */
 void
-engine_begin_internal(Oid *save_userid, int *save_sec)
+engine_begin_internal(EngineSaved *saved)
 {
-	GetUserIdAndSecContext(save_userid, save_sec);
-	SetUserIdAndSecContext(engine_owner(),
-						   *save_sec | SECURITY_LOCAL_USERID_CHANGE | SECURITY_NOFORCE_RLS);
+	Oid			owner = engine_owner();
+
+	GetUserIdAndSecContext(&saved->userid, &saved->sec_context);
+	saved->guc_level = engine_pin_search_path();
+	SetUserIdAndSecContext(owner, saved->sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION | SECURITY_NOFORCE_RLS);
 }
 
 void
-engine_end_internal(Oid save_userid, int save_sec)
+engine_end_internal(const EngineSaved *saved)
 {
-	SetUserIdAndSecContext(save_userid, save_sec);
+	SetUserIdAndSecContext(saved->userid, saved->sec_context);
+	engine_unpin_search_path(saved->guc_level);
 }
 
-/* Prepare a statement once per backend and keep it. */
+/* Prepare a statement once per backend, with the pinned search_path, and keep it. */
 SPIPlanPtr
 engine_prepare(SPIPlanPtr *cache, const char *sql, int nargs, const Oid *argtypes)
 {
 	if (*cache == NULL)
 	{
+		int			level = engine_pin_search_path();
 		SPIPlanPtr	plan = SPI_prepare(sql, nargs, (Oid *) argtypes);
 
 		if (plan == NULL)
 			elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
 		SPI_keepplan(plan);
+		engine_unpin_search_path(level);
 		*cache = plan;
 	}
 	return *cache;
 }
 
 /*
- * Execute a prepared statement.  An internal statement is the engine's own
- * write: it runs as the extension owner and the triggers it fires know it.
+ * Execute a prepared statement with the pinned search_path.  An internal
+ * statement is the engine's own write: it runs as the extension owner, as a
+ * security-restricted operation, and the triggers it fires know it.
  */
 int
 engine_exec(SPIPlanPtr plan, Datum *values, const char *nulls, bool internal, long count)
 {
-	Oid			save_userid;
-	int			save_sec;
+	EngineSaved saved;
 	volatile int rc = 0;
 
 	if (!internal)
-		return SPI_execute_plan(plan, values, nulls, false, count);
+	{
+		int			level = engine_pin_search_path();
 
-	engine_begin_internal(&save_userid, &save_sec);
+		rc = SPI_execute_plan(plan, values, nulls, false, count);
+		engine_unpin_search_path(level);
+		return rc;
+	}
+
+	engine_begin_internal(&saved);
 	internal_depth++;
 	PG_TRY();
 	{
 		rc = SPI_execute_plan(plan, values, nulls, false, count);
 	}
-	PG_FINALLY();
+	PG_CATCH();
 	{
+		/* the search_path unwinds with the (sub)transaction */
 		internal_depth--;
-		engine_end_internal(save_userid, save_sec);
+		SetUserIdAndSecContext(saved.userid, saved.sec_context);
+		PG_RE_THROW();
 	}
 	PG_END_TRY();
+	internal_depth--;
+	engine_end_internal(&saved);
 	return rc;
 }
 
