@@ -36,6 +36,9 @@ for s in "${suites[@]}"; do
 	esac
 done
 
+# PGXS installs $(SCRIPTS): keep the runner's SCRIPTS out of make's environment
+script_tests=${SCRIPTS:-test/scripts/*.sh}
+unset SCRIPTS
 export PGTZ=UTC
 isms_setup timezone=UTC || exit 1
 cd "$ISMS_BUILD" || exit 1
@@ -107,7 +110,7 @@ run_pgtap() {
 # test/scripts/*.sh get the cluster's environment; exit 0 passed, 77 skipped.
 run_scripts() {
 	local s rc
-	for s in ${SCRIPTS:-test/scripts/*.sh}; do
+	for s in $script_tests; do
 		[ -f "$s" ] || continue
 		echo "== script $(basename "$s")"
 		bash "$s"
