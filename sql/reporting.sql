@@ -111,8 +111,12 @@ SELECT process_code, applicable, last_completed_run_title, open_runs, overdue_ru
  ORDER BY process_code;
 
 -- work_product_currency: the expired policy, the scope needing review, the
--- current documents and (some of) the missing ones.
-SELECT work_product, version, approver, days_left, status, approved_documents
+-- current documents and (some of) the missing ones.  days_left of a document
+-- approved today is the length of the 12-month period, 365 or 366 days.
+SELECT work_product, version, approver,
+       CASE days_left WHEN (current_date + interval '12 months')::date - current_date
+            THEN '12 months' ELSE days_left::text END AS days_left,
+       status, approved_documents
   FROM isms_report.work_product_currency
  WHERE status <> 'missing' OR work_product IN ('risk_register', 'statement_of_applicability')
  ORDER BY work_product;

@@ -29,7 +29,7 @@
 #   isms_extra_cluster_stop DIR [mode]
 #       a second cluster (postgres user, $ISMS_BIN, loopback, free port)
 #       beside the runner's; the start prints its port.  Needs
-#       isms_free_port from test/lib/cluster.sh.
+#       isms_pg_start from test/lib/cluster.sh.
 
 isms_scenario_install() {
 	psql -qX -v ON_ERROR_STOP=1 "$@" <<'SQL'
@@ -172,15 +172,13 @@ SQL
 isms_extra_cluster_start() {
 	local dir=$1 port opts
 	shift
-	port=$(isms_free_port) || return 1
-	opts="-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$dir"
+	opts="-c listen_addresses=127.0.0.1 -c unix_socket_directories=$dir"
 	for o in "$@"; do opts="$opts -c $o"; done
 	mkdir -p "$dir" && chown postgres "$dir" || return 1
 	runuser -u postgres -- "$ISMS_BIN/initdb" -D "$dir/data" -A trust -U postgres --no-instructions \
 		>"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; return 1; }
-	echo "$opts" >"$dir/opts"
-	runuser -u postgres -- "$ISMS_BIN/pg_ctl" -D "$dir/data" -w -t 60 -l "$dir/server.log" -o "$opts" start \
-		>/dev/null || { cat "$dir/server.log" >&2; return 1; }
+	port=$(isms_pg_start "$dir/data" "$dir/server.log" 60 "$opts") || return 1
+	echo "-p $port $opts" >"$dir/opts"
 	echo "$port"
 }
 
