@@ -10,6 +10,7 @@
 
 ISMS_PGVER=15
 ISMS_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+export ISMS_SRC # the upgrade test builds 0.1.0 from its git history
 
 # Install build and test dependencies the first time (CI starts without
 # them).  Each is detected by the file the build or a test really uses: the
