@@ -18,6 +18,8 @@ SELECT isms.new_external_record(:org_b, 'legal_obligation', '4242') AS rec_b \gs
 SELECT isms.submit_record(:rec_b);
 SELECT isms.plan_run(:org_b, '8.3', 'Secret B run') AS run_b \gset
 SELECT isms.process_id(:org_b, '8.3') AS p83 \gset
+SELECT isms.exclude_process(:org_b, '7.7', 'Secret reason');
+SELECT isms.process_id(:org_b, '7.7') AS p77 \gset
 RESET isms.actor;
 
 -- An error's SQLSTATE, and whether its message, detail or hint names B.
@@ -30,7 +32,7 @@ BEGIN
 EXCEPTION WHEN OTHERS THEN
     GET STACKED DIAGNOSTICS m = MESSAGE_TEXT, d = PG_EXCEPTION_DETAIL, h = PG_EXCEPTION_HINT;
     RETURN pg_catalog.format('%s%s', SQLSTATE,
-        CASE WHEN concat_ws(' ', m, d, h) ~ '4242|Secret|org B|6\.1\.2|legal_obligation' THEN ' LEAK: ' || m ELSE '' END);
+        CASE WHEN concat_ws(' ', m, d, h) ~ '4242|Secret|org B|7\.7|outsourced|legal_obligation' THEN ' LEAK: ' || m ELSE '' END);
 END $$;
 GRANT EXECUTE ON FUNCTION pg_temp.try(text) TO PUBLIC;
 
@@ -62,9 +64,11 @@ SELECT relname FROM pg_class
 -- Finding 5: errors say only "does not exist".
 SET ROLE regress_isms_t_nobody;
 SELECT pg_temp.try(format('INSERT INTO isms.run (org_id, process_id, title) VALUES (%s, %s, ''x'')', :org_b, :p83));
+-- (without the check: IS014 "process 7.7 ... is not applicable for organization B")
+SELECT pg_temp.try(format('INSERT INTO isms.run (org_id, process_id, title) VALUES (%s, %s, ''x'')', :org_b, :p77));
 SELECT pg_temp.try(format('SELECT isms.plan_run(%s, ''8.3'', ''x'')', :org_b));
 SELECT pg_temp.try(format('SELECT isms.work_product_id(%s, ''legal_obligation'')', :org_b));
-SELECT pg_temp.try(format('SELECT isms.process_id(%s, ''6.1.2'')', :org_b));
+SELECT pg_temp.try(format('SELECT isms.process_id(%s, ''7.7'')', :org_b));
 SELECT pg_temp.try(format('INSERT INTO isms.record (org_id, work_product_id, title, produced_by_run) '
                           'VALUES (%s, isms.work_product_id(NULL, ''risk_register''), ''x'', %s)', :org_b, :run_b));
 SELECT pg_temp.try(format('UPDATE isms.run SET title = ''y'' WHERE run_id = %s', :run_b));
