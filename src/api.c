@@ -83,6 +83,7 @@ api_process_id(PG_FUNCTION_ARGS)
 
 	getTypeOutputInfo(get_fn_expr_argtype(fcinfo->flinfo, 1), &output, &varlena);
 	code = OidOutputFunctionCall(output, PG_GETARG_DATUM(1));
+	engine_require_visible_org(org_id);
 	id = model_process_id(org_id, code);
 
 	if (id == 0)
@@ -100,8 +101,10 @@ api_work_product_id(PG_FUNCTION_ARGS)
 {
 	int64		org_id = PG_GETARG_INT64(0);
 	char	   *key = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	const WorkProduct *wp = model_work_product_by_key(org_id, key);
+	const WorkProduct *wp;
 
+	engine_require_visible_org(org_id);
+	wp = model_work_product_by_key(org_id, key);
 	if (wp == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_NOT_FOUND),

@@ -202,6 +202,7 @@ extern bool engine_column_changed(HeapTuple oldtup, HeapTuple newtup, TupleDesc 
 extern HeapTuple engine_set_columns(Relation rel, HeapTuple tuple, int n, const char **columns,
 									Datum *values, bool *nulls);
 extern void engine_check_trigger(FunctionCallInfo fcinfo, const char *name, bool before, bool row);
+extern void engine_require_visible_org(int64 org_id);
 extern char *engine_list_text(List *items);
 extern char *engine_json(int npairs,...);
 extern Datum engine_date_plus_months(int months);

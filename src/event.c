@@ -109,11 +109,19 @@ bytes_datum(const uint8 *bytes, int len)
 	return PointerGetDatum(b);
 }
 
-/* Send the event as NOTIFY isms_event with a small JSON payload. */
+/*
+ * Send the event as NOTIFY on the organisation's channel with a small JSON
+ * payload.  LISTEN cannot be access-controlled, so the channel name is a hash
+ * of a database secret and the organisation (isms.event_channel_name): only
+ * members learn it, from isms.event_channel(org).
+ */
 static void
 event_notify(int64 org_id, int64 event_no, const char *object_type, const char *object_id,
 			 const char *action, const char *new_state)
 {
+	static SPIPlanPtr plan_channel = NULL;
+	Oid			argtypes[1] = {INT8OID};
+	Datum		values[1] = {Int64GetDatum(org_id)};
 	StringInfoData payload;
 
 	initStringInfo(&payload);
@@ -128,7 +136,12 @@ event_notify(int64 org_id, int64 event_no, const char *object_type, const char *
 	else
 		appendStringInfoString(&payload, "null");
 	appendStringInfoChar(&payload, '}');
-	Async_Notify("isms_event", payload.data);
+	SPI_connect();
+	engine_prepare(&plan_channel, "SELECT isms.event_channel_name($1)", 1, argtypes);
+	if (engine_exec(plan_channel, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "could not find the event channel of organization " INT64_FORMAT, org_id);
+	Async_Notify(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1), payload.data);
+	SPI_finish();
 }
 
 /*

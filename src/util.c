@@ -333,6 +333,8 @@ engine_set_columns(Relation rel, HeapTuple tuple, int n, const char **columns,
 	return heap_modify_tuple_by_cols(tuple, RelationGetDescr(rel), n, attnums, values, nulls);
 }
 
+static int64 row_org(HeapTuple tuple, TupleDesc desc);
+
 /* Refuse to run a trigger function the way it was not meant to be fired. */
 void
 engine_check_trigger(FunctionCallInfo fcinfo, const char *name, bool before, bool row)
@@ -351,6 +353,52 @@ engine_check_trigger(FunctionCallInfo fcinfo, const char *name, bool before, boo
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("%s: must be fired %s %s", name,
 						before ? "BEFORE" : "AFTER", row ? "FOR EACH ROW" : "FOR EACH STATEMENT")));
+	/* A BEFORE ROW trigger's rules run before row-level security checks the new row. */
+	if (before && row)
+	{
+		TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
+		int64		org_id = row_org(TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple
+									 : trigdata->tg_trigtuple, desc);
+
+		if (org_id != 0)
+			engine_require_visible_org(org_id);
+	}
+}
+
+/*
+ * May the caller see organisation org_id?  Members, superusers and roles that
+ * bypass row-level security may (as row-level security decides); the engine's
+ * own writes may.  Anyone else gets IS015 "does not exist", the same answer
+ * as for an organisation that does not exist, before any rule could name
+ * another tenant's object.
+ */
+void
+engine_require_visible_org(int64 org_id)
+{
+	Oid			user = GetUserId();
+
+	if (engine_internal_write() || superuser_arg(user) || has_bypassrls_privilege(user) ||
+		model_member_role(GetOuterUserId(), org_id) != NULL)
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_ISMS_NOT_FOUND),
+			 errmsg("organization " INT64_FORMAT " does not exist", org_id),
+			 errdetail("No organization with this id is visible to role \"%s\".", GetUserNameFromId(user, false)),
+			 errhint("Check the organization id, and that you are a member of the organization.")));
+}
+
+/* The organisation a row names in column org_id, or 0 if none (PRM rows). */
+static int64
+row_org(HeapTuple tuple, TupleDesc desc)
+{
+	int			col = SPI_fnumber(desc, "org_id");
+	bool		isnull;
+	Datum		d;
+
+	if (col <= 0 || tuple == NULL)
+		return 0;
+	d = heap_getattr(tuple, col, desc, &isnull);
+	return isnull ? 0 : DatumGetInt64(d);
 }
 
 /* Join a list of C strings with ", ". */
