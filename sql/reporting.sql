@@ -190,7 +190,7 @@ SELECT count(*) FROM isms_report.run_blockers;  -- the superuser is a member of 
 
 -- Every view is index-driven for one organisation: with sequential scans
 -- disabled, every scan of run, record, event, step and run_record in the
--- plan of "WHERE org_id = n" is an index scan on org_id.
+-- plan of "WHERE org_id = n" is an index scan on org_id or on a unique id.
 CREATE FUNCTION pg_temp.unindexed_scans(view text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
     plan jsonb;
@@ -200,7 +200,7 @@ BEGIN
               FROM jsonb_path_query(plan, 'lax $.**') n
              WHERE jsonb_typeof(n) = 'object'
                AND n->>'Relation Name' IN ('run', 'record', 'event', 'step', 'run_record')
-               AND coalesce(n->>'Index Cond', n->>'Recheck Cond', '') !~ 'org_id = ');
+               AND coalesce(n->>'Index Cond', n->>'Recheck Cond', '') !~ '(org_id|run_id|record_id) = ');
 END $$;
 SET enable_seqscan = off;
 SELECT c.relname, pg_temp.unindexed_scans(c.relname) AS unindexed_scans

@@ -378,7 +378,7 @@ engine_require_visible_org(int64 org_id)
 	Oid			user = GetUserId();
 
 	if (engine_internal_write() || superuser_arg(user) || has_bypassrls_privilege(user) ||
-		model_member_role(GetOuterUserId(), org_id) != NULL)
+		model_member_role(engine_identity(), org_id) != NULL)
 		return;
 	ereport(ERROR,
 			(errcode(ERRCODE_ISMS_NOT_FOUND),
