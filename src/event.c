@@ -30,6 +30,7 @@
 
 PG_FUNCTION_INFO_V1(event_verify);
 PG_FUNCTION_INFO_V1(event_guard_trigger);
+PG_FUNCTION_INFO_V1(truncate_guard_trigger);
 
 static SPIPlanPtr plan_lock_chain = NULL;
 static SPIPlanPtr plan_lock_head = NULL;
@@ -409,5 +410,27 @@ event_guard_trigger(PG_FUNCTION_ARGS)
 					TRIGGER_FIRED_BY_DELETE(trigdata->tg_event) ? "DELETE" : "TRUNCATE"),
 			 errdetail("Events are written by the engine only and are never changed or removed."),
 			 errhint("Record a correction as a new state change; use isms.verify_events to check the chain.")));
+	PG_RETURN_NULL();			/* keep compiler quiet */
+}
+
+/*
+ * BEFORE TRUNCATE trigger on every engine table: TRUNCATE bypasses the row
+ * triggers that enforce retention and append-only events, so it is refused
+ * for everybody, the superuser included, while triggers are enabled.
+ */
+Datum
+truncate_guard_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("truncate_guard_trigger: must be fired by TRUNCATE")));
+	ereport(ERROR,
+			(errcode(ERRCODE_ISMS_TRUNCATE),
+			 errmsg("TRUNCATE of %s refused", RelationGetRelationName(trigdata->tg_relation)),
+			 errdetail("Engine tables keep retained records and the rows that events refer to; TRUNCATE would remove them without any check."),
+			 errhint("Delete individual rows instead: the engine allows what retention permits.")));
 	PG_RETURN_NULL();			/* keep compiler quiet */
 }
