@@ -30,6 +30,7 @@
 
 PG_FUNCTION_INFO_V1(event_verify);
 PG_FUNCTION_INFO_V1(event_guard_trigger);
+PG_FUNCTION_INFO_V1(truncate_guard_trigger);
 
 static SPIPlanPtr plan_lock_chain = NULL;
 static SPIPlanPtr plan_lock_head = NULL;
@@ -96,6 +97,20 @@ event_hash(const uint8 *prev_hash, int prev_len, int64 org_id, int64 event_no,
 		elog(ERROR, "could not compute SHA-256: %s", pg_cryptohash_error(ctx));
 	pg_cryptohash_free(ctx);
 	pfree(buf.data);
+}
+
+/*
+ * An organisation without a visible chain head does not exist for the
+ * caller: deleted, restarted, or another tenant's (IS015, revealing nothing).
+ */
+static void pg_attribute_noreturn()
+organization_not_found(int64 org_id)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_ISMS_NOT_FOUND),
+			 errmsg("organization " INT64_FORMAT " does not exist", org_id),
+			 errdetail("There is no event chain for organization " INT64_FORMAT ".", org_id),
+			 errhint("Create the organization with isms.create_organization first.")));
 }
 
 /* Wrap raw bytes as a bytea Datum. */
@@ -193,11 +208,7 @@ event_append(int64 org_id, const char *object_type, int64 object_id,
 	if ((head_org_id != org_id ||
 		 engine_exec(plan_lock_head, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1) &&
 		(engine_exec(plan_lock_chain, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1))
-		ereport(ERROR,
-				(errcode(ERRCODE_ISMS_NOT_FOUND),
-				 errmsg("organization " INT64_FORMAT " does not exist", org_id),
-				 errdetail("There is no event chain for organization " INT64_FORMAT ".", org_id),
-				 errhint("Create the organization with isms.create_organization first.")));
+		organization_not_found(org_id);
 	event_no = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)) + 1;
 	prev = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &prev_null);
 	if (!prev_null)
@@ -307,7 +318,11 @@ verify_head(int64 org_id, int64 last_no, const uint8 *last_hash, int last_len)
 	if (SPI_execute_with_args("SELECT last_event_no, last_hash FROM isms.event_chain "
 							  "WHERE org_id OPERATOR(pg_catalog.=) $1",
 							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
-		return last_no > 0 ? psprintf("the chain head of organization " INT64_FORMAT " is missing", org_id) : NULL;
+	{
+		if (last_no == 0)
+			organization_not_found(org_id);
+		return psprintf("the chain head of organization " INT64_FORMAT " is missing", org_id);
+	}
 	head_no = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	head_hash = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
 	if (head_no != last_no)
@@ -425,5 +440,27 @@ event_guard_trigger(PG_FUNCTION_ARGS)
 					TRIGGER_FIRED_BY_DELETE(trigdata->tg_event) ? "DELETE" : "TRUNCATE"),
 			 errdetail("Events are written by the engine only and are never changed or removed."),
 			 errhint("Record a correction as a new state change; use isms.verify_events to check the chain.")));
+	PG_RETURN_NULL();			/* keep compiler quiet */
+}
+
+/*
+ * BEFORE TRUNCATE trigger on every engine table: TRUNCATE bypasses the row
+ * triggers that enforce retention and append-only events, so it is refused
+ * for everybody, the superuser included, while triggers are enabled.
+ */
+Datum
+truncate_guard_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("truncate_guard_trigger: must be fired by TRUNCATE")));
+	ereport(ERROR,
+			(errcode(ERRCODE_ISMS_TRUNCATE),
+			 errmsg("TRUNCATE of %s refused", RelationGetRelationName(trigdata->tg_relation)),
+			 errdetail("Engine tables keep retained records and the rows that events refer to; TRUNCATE would remove them without any check."),
+			 errhint("Delete individual rows instead: the engine allows what retention permits.")));
 	PG_RETURN_NULL();			/* keep compiler quiet */
 }
