@@ -23,12 +23,14 @@
 #include "storage/itemptr.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
+#include "utils/memutils.h"
 #include "utils/jsonb.h"
 #include "utils/timestamp.h"
 
 #include "engine.h"
 
 PG_FUNCTION_INFO_V1(event_verify);
+PG_FUNCTION_INFO_V1(event_verify_checkpoint);
 PG_FUNCTION_INFO_V1(event_guard_trigger);
 PG_FUNCTION_INFO_V1(truncate_guard_trigger);
 
@@ -364,17 +366,20 @@ verify_one(HeapTuple t, TupleDesc d, int64 org_id, int64 expected_no, uint8 *pre
 }
 
 /*
- * isms.verify_events(org) -> (valid, events_checked, first_broken_event, problem)
- *
- * Recomputes the organisation's chain from its first event: numbering
- * without gaps, each prev_hash equal to the previous hash, each hash equal
- * to the recomputed one, and the chain head pointing at the last event.
+ * Walk the organisation's chain from its first event: numbering without
+ * gaps, each prev_hash equal to the previous hash, each hash equal to the
+ * recomputed one, the chain head pointing at the last event and, with a
+ * checkpoint (checkpoint_no > 0), event checkpoint_no carrying exactly the
+ * checkpoint's hash.  Events are read through a cursor in batches and each
+ * one is checked in a memory context reset per event, so memory stays flat
+ * however long the chain.  Returns the problem (NULL if none) in the
+ * caller's context; *checked is the number of events that verified.
  */
-Datum
-event_verify(PG_FUNCTION_ARGS)
+static char *
+verify_chain(int64 org_id, int64 checkpoint_no, bytea *checkpoint_hash, int64 *checked)
 {
-	int64		org_id = PG_GETARG_INT64(0);
 	MemoryContext caller = CurrentMemoryContext;
+	MemoryContext per_event;
 	Oid			argtypes[1] = {INT8OID};
 	Datum		args[1] = {Int64GetDatum(org_id)};
 	Portal		portal;
@@ -386,6 +391,7 @@ event_verify(PG_FUNCTION_ARGS)
 
 	SPI_connect();
 	guc_level = engine_pin_search_path();
+	per_event = AllocSetContextCreate(CurrentMemoryContext, "isms verify event", ALLOCSET_DEFAULT_SIZES);
 	portal = SPI_cursor_open_with_args(NULL,
 									   "SELECT event_no, occurred_at, actor, object_type, object_id::pg_catalog.text, "
 									   "action, old_state, new_state, detail::pg_catalog.text, prev_hash, hash "
@@ -400,20 +406,82 @@ event_verify(PG_FUNCTION_ARGS)
 			break;
 		for (i = 0; i < SPI_processed && problem == NULL; i++)
 		{
+			MemoryContext old = MemoryContextSwitchTo(per_event);
+
 			problem = verify_one(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, org_id, next_no, prev, &prev_len);
-			if (problem == NULL)
+			if (problem == NULL && next_no == checkpoint_no &&
+				!bytes_equal(PointerGetDatum(checkpoint_hash), false, prev, prev_len))
+				problem = psprintf("event " INT64_FORMAT " does not carry the checkpoint's hash: the chain "
+								   "up to it was rewritten, or the organization's chain was restarted",
+								   next_no);
+			MemoryContextSwitchTo(old);
+			if (problem)
+				problem = MemoryContextStrdup(caller, problem);
+			else
 				next_no++;
+			MemoryContextReset(per_event);
 		}
 		SPI_freetuptable(SPI_tuptable);
+		if (problem == NULL && next_no % 100000 == 1)
+			ereport(NOTICE, (errmsg("verified " INT64_FORMAT " events of organization " INT64_FORMAT,
+									next_no - 1, org_id)));
 	}
 	SPI_cursor_close(portal);
+	if (problem == NULL && checkpoint_no >= next_no)
+		problem = psprintf("event " INT64_FORMAT " of the checkpoint is missing: the chain ends at event "
+						   INT64_FORMAT " (its tail was removed, or it was restarted)",
+						   checkpoint_no, next_no - 1);
 	if (problem == NULL)
 		problem = verify_head(org_id, next_no - 1, prev, prev_len);
 	if (problem)
 		problem = MemoryContextStrdup(caller, problem);
 	engine_unpin_search_path(guc_level);
 	SPI_finish();
-	PG_RETURN_DATUM(verify_result(fcinfo, problem == NULL, next_no - 1, problem ? next_no : 0, problem));
+	*checked = next_no - 1;
+	return problem;
+}
+
+/*
+ * isms.verify_events(org) -> (valid, events_checked, first_broken_event, problem)
+ *
+ * The chain is consistent in itself.  Anyone who can rewrite every event can
+ * also recompute every hash: only a checkpoint kept outside the database
+ * proves more (below).
+ */
+Datum
+event_verify(PG_FUNCTION_ARGS)
+{
+	int64		checked;
+	char	   *problem = verify_chain(PG_GETARG_INT64(0), 0, NULL, &checked);
+
+	PG_RETURN_DATUM(verify_result(fcinfo, problem == NULL, checked, problem ? checked + 1 : 0, problem));
+}
+
+/*
+ * isms.verify_events(org, checkpoint_event_no, checkpoint_hash)
+ *
+ * The chain still contains the checkpoint's event with the checkpoint's
+ * hash, and continues validly from it to the head: a removed tail, a head
+ * moved back, a rewritten and re-hashed event up to the checkpoint, or a
+ * deleted or restarted organisation all fail.
+ */
+Datum
+event_verify_checkpoint(PG_FUNCTION_ARGS)
+{
+	int64		org_id = PG_GETARG_INT64(0);
+	int64		checkpoint_no = PG_GETARG_INT64(1);
+	bytea	   *checkpoint_hash = PG_GETARG_BYTEA_PP(2);
+	int64		checked;
+	char	   *problem;
+
+	if (checkpoint_no < 1 || VARSIZE_ANY_EXHDR(checkpoint_hash) != PG_SHA256_DIGEST_LENGTH)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid checkpoint for organization " INT64_FORMAT, org_id),
+				 errdetail("A checkpoint names an event number of at least 1 and its 32-byte SHA-256 hash."),
+				 errhint("Pass the event_no and hash that isms.chain_head(org) returned.")));
+	problem = verify_chain(org_id, checkpoint_no, checkpoint_hash, &checked);
+	PG_RETURN_DATUM(verify_result(fcinfo, problem == NULL, checked, problem ? checked + 1 : 0, problem));
 }
 
 /*
