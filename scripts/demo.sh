@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # scripts/demo.sh -- the main job: a year in the life of an ISMS.
 #
-#   sudo bash scripts/demo.sh                 # build, start a throwaway cluster, run the scenario
-#   sudo bash scripts/demo.sh --keep          # ... and leave the cluster running to explore
-#   sudo bash scripts/demo.sh --history 5     # ... plus 5 years of synthetic history (at most 25)
+#   bash scripts/demo.sh                 # build, start a throwaway cluster, run the scenario
+#   bash scripts/demo.sh --keep          # ... and leave the cluster running to explore
+#   bash scripts/demo.sh --history 5     # ... plus 5 years of synthetic history (at most 25)
 #
 # Installs what is missing, builds the extension into a private staging copy
 # of PostgreSQL 15 (test/lib/cluster.sh), starts a cluster as the postgres
