@@ -4,7 +4,7 @@
 -- where the rule lives in a trigger, through plain DML.
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(16);
+SELECT plan(22);
 SET LOCAL client_min_messages = warning;
 
 CREATE ROLE tap_rules_a LOGIN IN ROLE isms_manager;
@@ -51,6 +51,22 @@ SELECT throws_ok(format($$SELECT isms.new_record(%s, 'incident_record', 'too ear
 SELECT throws_ok(format($$INSERT INTO isms.record (org_id, work_product_id, title, produced_by_run) VALUES (%s, %s, 'too early', %s)$$,
                         :org, isms.work_product_id(:org, 'incident_record'), :planned), 'IS004',
                  NULL, 'IS004_OUTPUT_RUN_ACTIVE: a run that is not active produces nothing (DML)');
+
+-- IS001: only the lifecycle's transitions, also by plain DML
+SELECT throws_ok(format($$INSERT INTO isms.run (org_id, process_id, title, state) VALUES (%s, %s, 'born active', 'active')$$,
+                        :org, isms.process_id(:org, '7.9')), 'IS001',
+                 NULL, 'IS001_RUN_BORN_PLANNED: a run is born planned');
+SELECT throws_ok(format($$UPDATE isms.run SET state = 'completed' WHERE run_id = %s$$, :planned), 'IS001',
+                 NULL, 'IS001_RUN_TRANSITION: planned to completed is refused');
+SELECT throws_ok(format($$UPDATE isms.step SET state = 'done' WHERE run_id = %s AND activity_no = 2$$, :run), 'IS001',
+                 NULL, 'IS001_STEP_TRANSITION: pending to done is refused');
+SELECT throws_ok(format($$INSERT INTO isms.record (org_id, work_product_id, title, state) VALUES (%s, %s, 'born approved', 'approved')$$,
+                        :org, isms.work_product_id(:org, 'security_event')), 'IS001',
+                 NULL, 'IS001_RECORD_BORN_DRAFT: a record is born a draft');
+SELECT throws_ok(format($$UPDATE isms.record SET state = 'draft' WHERE record_id = %s$$, :ev), 'IS001',
+                 NULL, 'IS001_RECORD_TRANSITION: approved to draft is refused');
+SELECT throws_ok(format($$UPDATE isms.record SET state = 'superseded' WHERE record_id = %s$$, :ev), 'IS001',
+                 NULL, 'IS001_SUPERSEDE_DIRECTLY: a record is superseded only by a newer approved version');
 
 -- IS018: a new version keeps the work product of its document
 SELECT throws_ok(format($$INSERT INTO isms.record (org_id, work_product_id, title, document_id) VALUES (%s, %s, 'other kind', %s)$$,
