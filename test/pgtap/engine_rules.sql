@@ -4,7 +4,7 @@
 -- where the rule lives in a trigger, through plain DML.
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(22);
+SELECT plan(43);
 SET LOCAL client_min_messages = warning;
 
 CREATE ROLE tap_rules_a LOGIN IN ROLE isms_manager;
@@ -103,6 +103,50 @@ SELECT throws_ok(format($$INSERT INTO isms.process_input (org_id, process_id, wo
                  NULL, 'IS017_OTHER_ORG_WORK_PRODUCT: no tailoring with another organisation''s work product');
 SELECT throws_ok(format('UPDATE isms.work_product SET org_id = %s WHERE work_product_id = %s', :org, :other_wp), 'IS017',
                  NULL, 'IS017_MOVE_ORG: tailoring rows do not move between organisations');
+
+-- plain DML as the superuser: the triggers hold for the table owner too
+SELECT throws_ok(format($$UPDATE isms.run SET process_id = isms.process_id(%s, '8.5') WHERE run_id = %s$$, :org, :planned), 'IS009',
+                 NULL, 'IS009_RUN_IDENTITY: the process of a run is fixed');
+SELECT throws_ok(format($$UPDATE isms.run SET title = 'renamed' WHERE run_id = %s$$, :closed), 'IS009',
+                 NULL, 'IS009_CLOSED_RUN: a closed run does not change');
+SELECT throws_ok(format($$UPDATE isms.step SET activity_no = 99 WHERE run_id = %s AND activity_no = 2$$, :run), 'IS009',
+                 NULL, 'IS009_STEP_IDENTITY: a step belongs to one activity');
+SELECT throws_ok(format($$UPDATE isms.record SET version = 7 WHERE record_id = %s$$, :ev), 'IS009',
+                 NULL, 'IS009_RECORD_IDENTITY: the version of a record is fixed');
+SELECT throws_ok(format($$UPDATE isms.record SET title = 'changed' WHERE record_id = %s$$, :ev), 'IS009',
+                 NULL, 'IS009_FROZEN_CONTENT: approved content does not change');
+SELECT throws_ok(format($$INSERT INTO isms.run (org_id, process_id, title, started_at) VALUES (%s, isms.process_id(%s, '7.9'), 'forged', now())$$, :org, :org), 'IS020',
+                 NULL, 'IS020_NEW_RUN_TIMES: a new run has no start time');
+SELECT throws_ok(format($$UPDATE isms.run SET started_at = now() WHERE run_id = %s$$, :planned), 'IS020',
+                 NULL, 'IS020_RUN_TIMES: run times are the engine''s');
+SELECT throws_ok(format($$UPDATE isms.step SET started_at = now() WHERE run_id = %s AND activity_no = 2$$, :run), 'IS020',
+                 NULL, 'IS020_STEP_TIMES: step times are the engine''s');
+SELECT throws_ok(format($$INSERT INTO isms.step (org_id, run_id, activity_no) VALUES (%s, %s, 99)$$, :org, :planned), 'IS020',
+                 NULL, 'IS020_STEP_INSERT: steps are created by the engine');
+SELECT throws_ok(format($$INSERT INTO isms.record (org_id, work_product_id, title, approver) VALUES (%s, isms.work_product_id(%s, 'security_event'), 'forged', 'tap_rules_b')$$, :org, :org), 'IS020',
+                 NULL, 'IS020_NEW_RECORD_APPROVAL: a new record has no approver');
+SELECT throws_ok(format($$UPDATE isms.record SET approver = 'tap_rules_a' WHERE record_id = %s$$, :ev), 'IS020',
+                 NULL, 'IS020_RECORD_APPROVAL: approval fields are the engine''s');
+SELECT throws_ok(format($$INSERT INTO isms.run_record (org_id, run_id, record_id, role) VALUES (%s, %s, %s, 'output')$$, :org, :run, :ev_old), 'IS020',
+                 NULL, 'IS020_OUTPUT_LINK: output links are the engine''s');
+SELECT throws_ok(format($$UPDATE isms.run_record SET linked_by = 'tap_rules_b' WHERE run_id = %s$$, :run), 'IS020',
+                 NULL, 'IS020_LINK_UPDATE: links do not change');
+SELECT throws_ok(format($$DELETE FROM isms.run WHERE run_id = %s$$, :closed), 'IS011',
+                 NULL, 'IS011_RUN_DELETE: runs are not deleted');
+SELECT throws_ok(format($$DELETE FROM isms.step WHERE run_id = %s$$, :run), 'IS011',
+                 NULL, 'IS011_STEP_DELETE: steps are not deleted');
+SELECT throws_ok(format($$DELETE FROM isms.run_record WHERE run_id = %s$$, :run), 'IS011',
+                 NULL, 'IS011_LINK_DELETE: inputs of a started run stay linked');
+SELECT throws_ok(format($$DELETE FROM isms.record WHERE record_id = %s$$, :ev), 'IS011',
+                 NULL, 'IS011_RECORD_DELETE: an approved record is retained');
+SELECT throws_ok(format($$UPDATE isms.run SET state = 'cancelled' WHERE run_id = %s$$, :planned), 'IS021',
+                 NULL, 'IS021_CANCEL_REASON: cancelling needs a reason');
+SELECT throws_ok(format($$UPDATE isms.run SET state = 'suspended' WHERE run_id = %s$$, :run), 'IS021',
+                 NULL, 'IS021_SUSPEND_REASON: suspending needs a reason');
+SELECT throws_ok(format($$UPDATE isms.event SET action = 'forged' WHERE org_id = %s$$, :org), 'IS012',
+                 NULL, 'IS012_APPEND_ONLY: events are not updated, even by a superuser');
+SELECT throws_ok(format($$INSERT INTO isms.record (org_id, work_product_id, title, author) VALUES (%s, isms.work_product_id(%s, 'security_event'), 'forged', 'tap_rules_b')$$, :org, :org), 'IS019',
+                 NULL, 'IS019_AUTHOR_NOT_ACTOR: the author is whoever creates the record');
 
 SELECT * FROM finish();
 ROLLBACK;
