@@ -4,7 +4,7 @@
 -- where the rule lives in a trigger, through plain DML.
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(43);
+SELECT plan(44);
 SET LOCAL client_min_messages = warning;
 
 CREATE ROLE tap_rules_a LOGIN IN ROLE isms_manager;
@@ -147,6 +147,9 @@ SELECT throws_ok(format($$UPDATE isms.event SET action = 'forged' WHERE org_id =
                  NULL, 'IS012_APPEND_ONLY: events are not updated, even by a superuser');
 SELECT throws_ok(format($$INSERT INTO isms.record (org_id, work_product_id, title, author) VALUES (%s, isms.work_product_id(%s, 'security_event'), 'forged', 'tap_rules_b')$$, :org, :org), 'IS019',
                  NULL, 'IS019_AUTHOR_NOT_ACTOR: the author is whoever creates the record');
+
+SELECT throws_ok(format($$UPDATE isms.step SET state = 'skipped', skip_reason = 'busy' WHERE run_id = %s AND activity_no = 2$$, :run), 'IS005',
+                 NULL, 'IS005_SKIP_MANDATORY: a mandatory step is not skipped');
 
 SELECT * FROM finish();
 ROLLBACK;
