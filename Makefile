@@ -14,6 +14,10 @@ EXTVERSION = $(shell grep default_version $(EXTENSION).control | sed -e "s/defau
 MODULE_big = isms27022
 OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 PG_CPPFLAGS = -I$(srcdir)/src
+# test/mutation/run.sh builds "make ISMS_MUTANT=IS013_EXPIRED_INPUT": that rule off (engine.h)
+ifdef ISMS_MUTANT
+PG_CPPFLAGS += -DISMS_MUTANT_$(ISMS_MUTANT)=1
+endif
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 
 UPGRADES = $(notdir $(wildcard sql/update/*--*))

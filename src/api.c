@@ -46,7 +46,7 @@ lookup_org(SPIPlanPtr *plan, const char *table, const char *what, int64 id, cons
 	if (engine_exec(*plan, values, NULL, false, 1) == SPI_OK_SELECT && SPI_processed == 1)
 		org_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	SPI_finish();
-	if (org_id == 0)
+	if (RULE_ON(IS015_API_OBJECT) && org_id == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_NOT_FOUND),
 				 errmsg("%s " INT64_FORMAT " does not exist", what, id),
@@ -86,7 +86,7 @@ api_process_id(PG_FUNCTION_ARGS)
 	engine_require_visible_org(org_id);
 	id = model_process_id(org_id, code);
 
-	if (id == 0)
+	if (RULE_ON(IS015_API_PROCESS) && id == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_NOT_FOUND),
 				 errmsg("process %s does not exist for organization " INT64_FORMAT, code, org_id),
@@ -105,7 +105,7 @@ api_work_product_id(PG_FUNCTION_ARGS)
 
 	engine_require_visible_org(org_id);
 	wp = model_work_product_by_key(org_id, key);
-	if (wp == NULL)
+	if (RULE_ON(IS015_API_WORK_PRODUCT) && wp == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_NOT_FOUND),
 				 errmsg("work product \"%s\" does not exist for organization " INT64_FORMAT, engine_clip(key), org_id),
@@ -177,7 +177,7 @@ api_step_org(PG_FUNCTION_ARGS)
 				   3, argtypes);
 	found = engine_exec(plan_step_org, values, NULL, false, 1) == SPI_OK_SELECT && SPI_processed == 1;
 	SPI_finish();
-	if (!found)
+	if (RULE_ON(IS015_API_STEP) && !found)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_NOT_FOUND),
 				 errmsg("run " INT64_FORMAT " has no step %d", run_id, activity_no),

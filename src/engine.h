@@ -45,10 +45,31 @@
 #define ERRCODE_ISMS_TRUNCATE			ISMS_ERRCODE(26)	/* IS026 */
 
 /*
+ * Rule switches for the mutation test (test/mutation/run.sh).  Every rule
+ * site is marked with a name, SQLSTATE first (IS013_EXPIRED_INPUT): in a
+ * condition as RULE_ON(name) or RULE_OFF(name), around a refusal helper as
+ * ENGINE_RULE(name, call).  "make ISMS_MUTANT=name" defines
+ * ISMS_MUTANT_<name> and so switches exactly that one site off; in every
+ * other build RULE_ON is the constant 1 and compiles away.  The test of the
+ * macro is preprocessor-only (the IS_ENABLED idiom of Linux's kconfig.h):
+ * ISMS_MUTANT_<name> expands to 1 only when it is defined as 1.
+ */
+#define ISMS_MUTANT_PLACEHOLDER_1 0,
+#define ISMS_SECOND_ARG(ignored, val, ...) val
+#define ISMS_IS_ONE3(arg1_or_junk) ISMS_SECOND_ARG(arg1_or_junk 1, 0, 0)
+#define ISMS_IS_ONE2(val) ISMS_IS_ONE3(ISMS_MUTANT_PLACEHOLDER_##val)
+#define ISMS_IS_ONE(x) ISMS_IS_ONE2(x)
+#define RULE_OFF(name) ISMS_IS_ONE(ISMS_MUTANT_##name)
+#define RULE_ON(name) (!RULE_OFF(name))
+#define ENGINE_RULE(name, check) (RULE_ON(name) ? (void) (check) : (void) 0)
+
+/*
  * Benchmark-only builds (bench/run.sh compiles with -DISMS_BENCH_NO_CHECKS)
  * leave out the rule checks that query the database while keeping every
  * write and event, so that the cost of checking can be measured apart from
- * the cost of the audit trail.  Shipped builds never define it.
+ * the cost of the audit trail.  Shipped builds never define it.  Like a
+ * mutant, but for a group of rules at once; the rules inside keep their
+ * own names.
  */
 #ifdef ISMS_BENCH_NO_CHECKS
 #define ENGINE_CHECK(check) (false ? (void) (check) : (void) 0)	/* compiled, never run */

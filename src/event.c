@@ -209,7 +209,8 @@ event_append(int64 org_id, const char *object_type, int64 object_id,
 	values[1] = PointerGetDatum(&head_ctid);
 	if ((head_org_id != org_id ||
 		 engine_exec(plan_lock_head, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1) &&
-		(engine_exec(plan_lock_chain, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1))
+		(engine_exec(plan_lock_chain, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1) &&
+		RULE_ON(IS015_EVENT_ORG))
 		organization_not_found(org_id);
 	event_no = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)) + 1;
 	prev = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &prev_null);
@@ -497,8 +498,8 @@ event_guard_trigger(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("event_guard_trigger: must be fired BEFORE by the trigger manager")));
-	if (engine_internal_write() && !TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event) &&
-		!TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
+	if (RULE_OFF(IS012_APPEND_ONLY) || (engine_internal_write() && !TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event) &&
+		!TRIGGER_FIRED_BY_DELETE(trigdata->tg_event)))
 		return PointerGetDatum(TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple : trigdata->tg_trigtuple);
 	ereport(ERROR,
 			(errcode(ERRCODE_ISMS_APPEND_ONLY),

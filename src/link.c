@@ -71,7 +71,7 @@ link_lock_end(SPIPlanPtr *plan, const char *sql, int64 org_id, int64 id, const c
 	Datum		values[2] = {Int64GetDatum(org_id), Int64GetDatum(id)};
 
 	engine_prepare(plan, sql, 2, argtypes);
-	if (engine_exec(*plan, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+	if ((engine_exec(*plan, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1) && RULE_ON(IS015_LINK_END))
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_NOT_FOUND),
 				 errmsg("%s " INT64_FORMAT " does not exist in organization " INT64_FORMAT, what, id, org_id),
@@ -107,20 +107,20 @@ link_read_ends(int64 org_id, int64 run_id, int64 record_id, LinkEnds *ends)
 static void
 link_check_input(const LinkEnds *e, int64 run_id, int64 record_id)
 {
-	if (e->run_state == RUN_COMPLETED || e->run_state == RUN_CANCELLED)
+	if (RULE_ON(IS004_INPUT_CLOSED_RUN) && (e->run_state == RUN_COMPLETED || e->run_state == RUN_CANCELLED))
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_RUN_NOT_ACTIVE),
 				 errmsg("run " INT64_FORMAT " is %s: no input can be added", run_id, model_state_name(LC_RUN, e->run_state)),
 				 errdetail("A closed run's inputs are evidence of what it used."),
 				 errhint("Plan a new run.")));
-	if (!model_accepts_input(e->pm, e->wp->work_product_id))
+	if (RULE_ON(IS013_INPUT_NOT_ACCEPTED) && !model_accepts_input(e->pm, e->wp->work_product_id))
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_INPUT_REFUSED),
 				 errmsg("record " INT64_FORMAT " cannot be an input of run " INT64_FORMAT ": process %s does not take %s",
 						record_id, run_id, e->pm->code, e->wp->key),
 				 errdetail("The inputs of process %s are listed in isms.process_input and isms.activity_input.", e->pm->code),
 				 errhint("Link a record of one of the process's inputs, or tailor the process to accept %s.", e->wp->key)));
-	if (e->record_state != REC_APPROVED || e->expired)
+	if ((RULE_ON(IS013_UNAPPROVED_INPUT) && e->record_state != REC_APPROVED) || (RULE_ON(IS013_EXPIRED_INPUT) && e->expired))
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_INPUT_REFUSED),
 				 errmsg("record " INT64_FORMAT " cannot be an input of run " INT64_FORMAT ": it is %s",
@@ -134,13 +134,13 @@ link_check_input(const LinkEnds *e, int64 run_id, int64 record_id)
 static void
 link_check_confirm(const LinkEnds *e, int64 run_id, int64 record_id)
 {
-	if (e->run_state != RUN_ACTIVE)
+	if (RULE_ON(IS004_CONFIRM_RUN_ACTIVE) && e->run_state != RUN_ACTIVE)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_RUN_NOT_ACTIVE),
 				 errmsg("run " INT64_FORMAT " is %s and cannot confirm records", run_id, model_state_name(LC_RUN, e->run_state)),
 				 errdetail("Records are confirmed by an active run of a process that outputs them."),
 				 errhint("Start or resume the run first.")));
-	if (model_output(e->pm, e->wp->work_product_id) == NULL || e->record_state != REC_APPROVED || e->expired)
+	if (RULE_ON(IS016_CONFIRM_REFUSED) && (model_output(e->pm, e->wp->work_product_id) == NULL || e->record_state != REC_APPROVED || e->expired))
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_CONFIRM_REFUSED),
 				 errmsg("record " INT64_FORMAT " cannot be confirmed by run " INT64_FORMAT, record_id, run_id),
@@ -184,7 +184,7 @@ link_insert(Relation rel, HeapTuple tuple)
 
 	if (engine_internal_write())
 		return tuple;
-	if (l.role == LINK_OUTPUT)
+	if (RULE_ON(IS020_OUTPUT_LINK) && l.role == LINK_OUTPUT)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_ENGINE_MANAGED),
 				 errmsg("output links are made by the engine"),
@@ -231,7 +231,7 @@ link_delete(Relation rel, HeapTuple tuple)
 	if (engine_internal_write())
 		return;
 	link_read_ends(l.org_id, l.run_id, l.record_id, &ends);
-	if (l.role != LINK_INPUT || ends.run_state != RUN_PLANNED)
+	if (RULE_ON(IS011_LINK_DELETE) && (l.role != LINK_INPUT || ends.run_state != RUN_PLANNED))
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_RETENTION),
 				 errmsg("the %s link of record " INT64_FORMAT " to run " INT64_FORMAT " cannot be removed",
@@ -250,7 +250,7 @@ run_record_trigger(PG_FUNCTION_ARGS)
 	HeapTuple	result = td->tg_trigtuple;
 
 	engine_check_trigger(fcinfo, "run_record_trigger", true, true);
-	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
+	if (RULE_ON(IS020_LINK_UPDATE) && TRIGGER_FIRED_BY_UPDATE(td->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_ENGINE_MANAGED),
 				 errmsg("links between runs and records cannot be changed"),

@@ -118,7 +118,7 @@ record_work_product(int64 org_id, int32 work_product_id)
 {
 	const WorkProduct *wp = model_work_product(work_product_id);
 
-	if (wp == NULL || (wp->org_id != 0 && wp->org_id != org_id))
+	if (RULE_ON(IS015_RECORD_WORK_PRODUCT) && (wp == NULL || (wp->org_id != 0 && wp->org_id != org_id)))
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_NOT_FOUND),
 				 errmsg("work product %d does not exist for organization " INT64_FORMAT, work_product_id, org_id),
@@ -141,7 +141,7 @@ record_check_producer(int64 org_id, int64 run_id, const WorkProduct *wp, const c
 				   "SELECT state, process_id FROM isms.run "
 				   "WHERE org_id OPERATOR(pg_catalog.=) $1 AND run_id OPERATOR(pg_catalog.=) $2 FOR SHARE",
 				   2, argtypes);
-	if (engine_exec(plan_producing_run, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+	if ((engine_exec(plan_producing_run, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1) && RULE_ON(IS015_PRODUCING_RUN))
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_NOT_FOUND),
 				 errmsg("%s: run " INT64_FORMAT " does not exist in organization " INT64_FORMAT, object, run_id, org_id),
@@ -149,14 +149,14 @@ record_check_producer(int64 org_id, int64 run_id, const WorkProduct *wp, const c
 				 errhint("Check the run id.")));
 	state = model_state(LC_RUN, SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	pm = model_process(org_id, DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)));
-	if (state != RUN_ACTIVE)
+	if (RULE_ON(IS004_OUTPUT_RUN_ACTIVE) && state != RUN_ACTIVE)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_RUN_NOT_ACTIVE),
 				 errmsg("run " INT64_FORMAT " is %s and cannot produce records", run_id,
 						model_state_name(LC_RUN, state)),
 				 errdetail("Outputs are produced only while their run is active."),
 				 errhint("Start or resume the run first.")));
-	if (wp->origin == ORIGIN_EXTERNAL || model_output(pm, wp->work_product_id) == NULL)
+	if (RULE_ON(IS007_NOT_AN_OUTPUT) && (wp->origin == ORIGIN_EXTERNAL || model_output(pm, wp->work_product_id) == NULL))
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_OUTPUT_REFUSED),
 				 errmsg("run " INT64_FORMAT " cannot produce a %s record: process %s does not output it",
@@ -180,14 +180,14 @@ record_lock_document(int64 org_id, int64 document_id, int32 work_product_id, con
 				   "SELECT work_product_id FROM isms.record "
 				   "WHERE org_id OPERATOR(pg_catalog.=) $1 AND record_id OPERATOR(pg_catalog.=) $2 FOR UPDATE",
 				   2, argtypes);
-	if (engine_exec(plan_lock_document, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+	if ((engine_exec(plan_lock_document, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1) && RULE_ON(IS018_DOCUMENT_MISSING))
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_VERSION),
 				 errmsg("%s: document " INT64_FORMAT " does not exist in organization " INT64_FORMAT,
 						object, document_id, org_id),
 				 errdetail("A new version must continue an existing document of the same organization."),
 				 errhint("Use isms.new_version(record).")));
-	if (DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)) != work_product_id)
+	if (RULE_ON(IS018_OTHER_WORK_PRODUCT) && DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)) != work_product_id)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_VERSION),
 				 errmsg("%s: a new version must keep the work product of document " INT64_FORMAT, object, document_id),
@@ -257,17 +257,19 @@ record_insert(Relation rel, HeapTuple tuple)
 	bool		nulls[5] = {false, false, false, false, false};
 	int32		next = 1;
 
-	if (state != REC_DRAFT)
+	if (RULE_ON(IS001_RECORD_BORN_DRAFT) && state != REC_DRAFT)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_TRANSITION),
 				 errmsg("%s must be created as a draft, not as %s", object, model_state_name(LC_RECORD, state)),
 				 errdetail("Records are approved through review: draft, in_review, approved."),
 				 errhint("Insert it as a draft, then isms.submit_record and isms.approve_record.")));
-	record_refuse_set(tuple, desc, record_managed_columns, object,
-					  "Submission, approval, validity and retention are recorded when they happen.");
-	record_refuse_set(tuple, desc, record_author_columns, object,
-					  "The author's identity is the role that creates the record.");
-	if (author != NULL && strcmp(engine_clip(author), actor.name) != 0)
+	ENGINE_RULE(IS020_NEW_RECORD_APPROVAL,
+				record_refuse_set(tuple, desc, record_managed_columns, object,
+								  "Submission, approval, validity and retention are recorded when they happen."));
+	ENGINE_RULE(IS020_NEW_RECORD_AUTHOR,
+				record_refuse_set(tuple, desc, record_author_columns, object,
+								  "The author's identity is the role that creates the record."));
+	if (RULE_ON(IS019_AUTHOR_NOT_ACTOR) && author != NULL && strcmp(author, actor.name) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_ACTOR),
 				 errmsg("%s: author \"%s\" is not the actor \"%s\"", object, engine_clip(author), actor.name),
@@ -275,7 +277,7 @@ record_insert(Relation rel, HeapTuple tuple)
 				 errhint("Leave \"author\" out of the INSERT.")));
 	if (run_id != 0)
 		ENGINE_CHECK(record_check_producer(org_id, run_id, wp, object));
-	else if (wp->origin == ORIGIN_PROCESS)
+	else if (RULE_ON(IS007_ONLY_BY_RUN) && wp->origin == ORIGIN_PROCESS)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_OUTPUT_REFUSED),
 				 errmsg("%s records can only be produced by a run", wp->key),
@@ -291,7 +293,7 @@ record_insert(Relation rel, HeapTuple tuple)
 		record_lock_document(org_id, document_id, wp->work_product_id, object);
 		next = record_next_version(org_id, document_id, &approved);
 	}
-	if (version != 0 && version != next)
+	if (RULE_ON(IS018_NEXT_VERSION) && version != 0 && version != next)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_VERSION),
 				 next == 1 ? errmsg("%s: a new document starts at version 1, not " INT64_FORMAT, object, version)
@@ -322,7 +324,7 @@ record_approve(Relation rel, HeapTuple oldtup, HeapTuple newtup, const char *obj
 	Datum		args[3] = {Int64GetDatum(org_id), Int64GetDatum(document_id), Int64GetDatum(record_id)};
 	int32		approved;
 
-	if (record_by_author(oldtup, desc, actor))
+	if (RULE_ON(IS010_SEGREGATION) && record_by_author(oldtup, desc, actor))
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_SEGREGATION),
 				 errmsg("%s cannot be approved by its author \"%s\"", object, actor->name),
@@ -330,7 +332,7 @@ record_approve(Relation rel, HeapTuple oldtup, HeapTuple newtup, const char *obj
 				 errhint("Ask another member of the organization with approval rights to approve it.")));
 	record_lock_document(org_id, document_id, wp->work_product_id, object);
 	record_next_version(org_id, document_id, &approved);
-	if (approved > version)
+	if (RULE_ON(IS018_OLDER_VERSION) && approved > version)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_VERSION),
 				 errmsg("%s: version %d cannot be approved, version %d is already approved", object, version, approved),
@@ -380,15 +382,15 @@ record_update(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 	bool		internal = engine_internal_write();
 	char	   *detail = NULL;
 
-	engine_refuse_change(oldtup, newtup, desc, record_fixed_columns, ERRCODE_ISMS_IMMUTABLE, object,
+	ENGINE_RULE(IS009_RECORD_IDENTITY, engine_refuse_change(oldtup, newtup, desc, record_fixed_columns, ERRCODE_ISMS_IMMUTABLE, object,
 						 "The identity, work product, version and author of a record are fixed.",
-						 "Create a new version with isms.new_version(record).");
-	if (from != REC_DRAFT)
+						 "Create a new version with isms.new_version(record)."));
+	if (RULE_ON(IS009_FROZEN_CONTENT) && from != REC_DRAFT)
 		engine_refuse_change(oldtup, newtup, desc, record_content_columns, ERRCODE_ISMS_IMMUTABLE, object,
 							 "The content of a record is frozen once it is submitted for review; an approved record never changes.",
 							 from == REC_IN_REVIEW ? "Return it to draft with isms.return_record(record, reason) to edit it."
 							 : "Create a new version with isms.new_version(record).");
-	if (!internal)
+	if (RULE_ON(IS020_RECORD_APPROVAL) && !internal)
 		engine_refuse_change(oldtup, newtup, desc, record_managed_columns, ERRCODE_ISMS_ENGINE_MANAGED, object,
 							 "Submission, approval, validity and retention are recorded by the engine.",
 							 "Approve with isms.approve_record; extend validity with isms.confirm_record(run, record).");
@@ -399,14 +401,14 @@ record_update(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 							 "Give the reason with the change, e.g. isms.withdraw_record(record, 'why').");
 		return newtup;
 	}
-	if (to == REC_SUPERSEDED && !internal)
+	if (RULE_ON(IS001_SUPERSEDE_DIRECTLY) && to == REC_SUPERSEDED && !internal)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_TRANSITION),
 				 errmsg("%s cannot be superseded directly", object),
 				 errdetail("A record is superseded when a newer version of its document is approved."),
 				 errhint("Approve a newer version, or withdraw the record with isms.withdraw_record(record, reason).")));
-	refuse_transition(LC_RECORD, object, from, to,
-					  "Use isms.submit_record, isms.approve_record, isms.return_record or isms.withdraw_record.");
+	ENGINE_RULE(IS001_RECORD_TRANSITION, refuse_transition(LC_RECORD, object, from, to,
+					  "Use isms.submit_record, isms.approve_record, isms.return_record or isms.withdraw_record."));
 	if (to == REC_APPROVED)
 	{
 		RecordActor actor = record_actor();
@@ -417,7 +419,7 @@ record_update(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 	else if (to == REC_WITHDRAWN || (from == REC_IN_REVIEW && to == REC_DRAFT))
 	{
 		const char *action = model_transition(LC_RECORD, from, to);
-		char	   *reason = engine_require_reason(newtup, desc, "state_reason", object, action,
+		char	   *reason = RULE_OFF(IS021_RECORD_REASON) ? NULL : engine_require_reason(newtup, desc, "state_reason", object, action,
 												   psprintf("Pass a reason, e.g. isms.%s_record(record, 'why').", action));
 
 		detail = engine_json(1, "reason", reason);
@@ -445,7 +447,7 @@ record_delete(Relation rel, HeapTuple tuple)
 
 	engine_get(tuple, desc, "submitted_at", &never_submitted);
 	retain = engine_get(tuple, desc, "retain_until", &isnull);
-	if (!(state == REC_DRAFT && never_submitted) &&
+	if (RULE_ON(IS011_RECORD_DELETE) && !(state == REC_DRAFT && never_submitted) &&
 		(isnull || DatumGetDateADT(retain) >= GetSQLCurrentDate()))
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_RETENTION),

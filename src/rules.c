@@ -285,8 +285,8 @@ run_blockers(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();
 	guc_level = engine_pin_search_path();
-	if (SPI_execute_with_args("SELECT org_id, process_id, state FROM isms.run WHERE run_id OPERATOR(pg_catalog.=) $1",
-							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT || SPI_processed == 0)
+	if ((SPI_execute_with_args("SELECT org_id, process_id, state FROM isms.run WHERE run_id OPERATOR(pg_catalog.=) $1",
+							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT || SPI_processed == 0) && RULE_ON(IS015_BLOCKERS_RUN))
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_NOT_FOUND),
 				 errmsg("run " INT64_FORMAT " does not exist", run_id),

@@ -57,7 +57,7 @@ run_process(int64 org_id, int32 process_id)
 {
 	const ProcessModel *pm = model_process(org_id, process_id);
 
-	if (pm == NULL)
+	if (RULE_ON(IS015_RUN_PROCESS) && pm == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_NOT_FOUND),
 				 errmsg("process %d does not exist for organization " INT64_FORMAT, process_id, org_id),
@@ -121,7 +121,7 @@ run_insert(Relation rel, HeapTuple tuple)
 	bool		nulls[1] = {false};
 	const char *const *c;
 
-	if (state != RUN_PLANNED)
+	if (RULE_ON(IS001_RUN_BORN_PLANNED) && state != RUN_PLANNED)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_TRANSITION),
 				 errmsg("a new run must be created in state planned, not %s", model_state_name(LC_RUN, state)),
@@ -130,14 +130,14 @@ run_insert(Relation rel, HeapTuple tuple)
 	for (c = run_managed_columns; *c; c++)
 	{
 		engine_get(tuple, desc, *c, &isnull);
-		if (!isnull)
+		if (RULE_ON(IS020_NEW_RUN_TIMES) && !isnull)
 			ereport(ERROR,
 					(errcode(ERRCODE_ISMS_ENGINE_MANAGED),
 					 errmsg("new run: column \"%s\" is set by the engine", *c),
 					 errdetail("Start and end times are recorded when the run changes state."),
 					 errhint("Leave \"%s\" out of the INSERT.", *c)));
 	}
-	refuse_excluded(pm, org_id);
+	ENGINE_RULE(IS014_EXCLUDED_PLAN, refuse_excluded(pm, org_id));
 	engine_get(tuple, desc, "owner", &isnull);
 	if (isnull)
 	{
@@ -163,15 +163,15 @@ run_update(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 	Datum		vals[1];
 	bool		nulls[1] = {false};
 
-	engine_refuse_change(oldtup, newtup, desc, run_fixed_columns, ERRCODE_ISMS_IMMUTABLE, object,
+	ENGINE_RULE(IS009_RUN_IDENTITY, engine_refuse_change(oldtup, newtup, desc, run_fixed_columns, ERRCODE_ISMS_IMMUTABLE, object,
 						 "The organization, process and identity of a run are fixed.",
-						 "Cancel the run and plan a new one.");
-	engine_refuse_change(oldtup, newtup, desc, run_managed_columns, ERRCODE_ISMS_ENGINE_MANAGED, object,
+						 "Cancel the run and plan a new one."));
+	ENGINE_RULE(IS020_RUN_TIMES, engine_refuse_change(oldtup, newtup, desc, run_managed_columns, ERRCODE_ISMS_ENGINE_MANAGED, object,
 						 "Start and end times are recorded when the run changes state.",
-						 "Change the state with isms.start_run, isms.complete_run or isms.cancel_run.");
+						 "Change the state with isms.start_run, isms.complete_run or isms.cancel_run."));
 	if (from == to)
 	{
-		if (from == RUN_COMPLETED || from == RUN_CANCELLED)
+		if (RULE_ON(IS009_CLOSED_RUN) && (from == RUN_COMPLETED || from == RUN_CANCELLED))
 			ereport(ERROR,
 					(errcode(ERRCODE_ISMS_IMMUTABLE),
 					 errmsg("%s is %s and cannot be changed", object, model_state_name(LC_RUN, from)),
@@ -179,33 +179,33 @@ run_update(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 					 errhint("Plan a new run.")));
 		return newtup;
 	}
-	refuse_transition(LC_RUN, object, from, to,
-					  "Use isms.start_run, isms.suspend_run, isms.resume_run, isms.complete_run or isms.cancel_run.");
+	ENGINE_RULE(IS001_RUN_TRANSITION, refuse_transition(LC_RUN, object, from, to,
+					  "Use isms.start_run, isms.suspend_run, isms.resume_run, isms.complete_run or isms.cancel_run."));
 	pm = run_process(org_id, (int32) engine_get_int64(oldtup, desc, "process_id"));
 
 	if (to == RUN_ACTIVE && from == RUN_PLANNED)
 	{
-		refuse_excluded(pm, org_id);
-		ENGINE_CHECK(refuse_if_blocked(rules_start_blockers(org_id, run_id, pm, true), ERRCODE_ISMS_INPUTS_MISSING,
+		ENGINE_RULE(IS014_EXCLUDED_START, refuse_excluded(pm, org_id));
+		ENGINE_CHECK(RULE_OFF(IS002_START_INPUTS) ? (void) 0 : refuse_if_blocked(rules_start_blockers(org_id, run_id, pm, true), ERRCODE_ISMS_INPUTS_MISSING,
 									   run_id, pm, "start",
 									   "Link an approved, unexpired record of each with isms.add_input(run, record); see isms.run_blockers(run)."));
 		cols[0] = "started_at";
 	}
 	else if (to == RUN_COMPLETED)
 	{
-		ENGINE_CHECK(refuse_if_blocked(rules_complete_blockers(org_id, run_id, pm, true), ERRCODE_ISMS_COMPLETION,
+		ENGINE_CHECK(RULE_OFF(IS008_COMPLETION) ? (void) 0 : refuse_if_blocked(rules_complete_blockers(org_id, run_id, pm, true), ERRCODE_ISMS_COMPLETION,
 									   run_id, pm, "complete",
 									   "Finish or skip the steps and get the outputs approved (isms.new_record, isms.approve_record) or confirmed (isms.confirm_record); see isms.run_blockers(run)."));
 		cols[0] = "ended_at";
 	}
 	else if (to == RUN_CANCELLED)
 	{
-		require_reason(newtup, desc, object, "cancel");
+		ENGINE_RULE(IS021_CANCEL_REASON, require_reason(newtup, desc, object, "cancel"));
 		cols[0] = "ended_at";
 	}
 	else
 	{
-		if (to == RUN_SUSPENDED)
+		if (RULE_ON(IS021_SUSPEND_REASON) && to == RUN_SUSPENDED)
 			require_reason(newtup, desc, object, "suspend");
 		cols[0] = NULL;
 	}
@@ -229,7 +229,7 @@ run_trigger(PG_FUNCTION_ARGS)
 	HeapTuple	result;
 
 	engine_check_trigger(fcinfo, "run_trigger", true, true);
-	if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
+	if (RULE_ON(IS011_RUN_DELETE) && TRIGGER_FIRED_BY_DELETE(td->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_RETENTION),
 				 errmsg("run " INT64_FORMAT " cannot be deleted",

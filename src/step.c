@@ -50,7 +50,7 @@ step_active_run(int64 org_id, int64 run_id, const char *object)
 	if (engine_exec(plan_run_of_step, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "run " INT64_FORMAT " of %s not found", run_id, object);
 	state = model_state(LC_RUN, SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	if (state != RUN_ACTIVE)
+	if (RULE_ON(IS004_STEP_RUN_ACTIVE) && state != RUN_ACTIVE)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_RUN_NOT_ACTIVE),
 				 errmsg("%s cannot change: run " INT64_FORMAT " is %s", object, run_id, model_state_name(LC_RUN, state)),
@@ -81,7 +81,7 @@ step_check_order(int64 org_id, int64 run_id, int32 activity_no, const char *obje
 		elog(ERROR, "could not read the steps of run " INT64_FORMAT, run_id);
 	for (i = 0; i < SPI_processed; i++)
 		open_steps = lappend(open_steps, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
-	if (open_steps != NIL)
+	if (RULE_ON(IS003_STEP_ORDER) && open_steps != NIL)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_STEP_ORDER),
 				 errmsg("%s cannot start before the steps before it are done or skipped", object),
@@ -109,14 +109,14 @@ step_update(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 	int			ncols = 1;
 	char	   *actor = engine_actor();
 
-	engine_refuse_change(oldtup, newtup, desc, step_fixed_columns, ERRCODE_ISMS_IMMUTABLE, object,
-						 "A step belongs to one activity of one run.", "Change the state of the step instead.");
-	engine_refuse_change(oldtup, newtup, desc, step_managed_columns, ERRCODE_ISMS_ENGINE_MANAGED, object,
+	ENGINE_RULE(IS009_STEP_IDENTITY, engine_refuse_change(oldtup, newtup, desc, step_fixed_columns, ERRCODE_ISMS_IMMUTABLE, object,
+						 "A step belongs to one activity of one run.", "Change the state of the step instead."));
+	ENGINE_RULE(IS020_STEP_TIMES, engine_refuse_change(oldtup, newtup, desc, step_managed_columns, ERRCODE_ISMS_ENGINE_MANAGED, object,
 						 "Start and finish times are recorded when the step changes state.",
-						 "Use isms.start_step, isms.finish_step or isms.skip_step.");
+						 "Use isms.start_step, isms.finish_step or isms.skip_step."));
 	if (from == to)
 	{
-		if (from == STEP_DONE || from == STEP_SKIPPED)
+		if (RULE_ON(IS009_FINISHED_STEP) && (from == STEP_DONE || from == STEP_SKIPPED))
 			ereport(ERROR,
 					(errcode(ERRCODE_ISMS_IMMUTABLE),
 					 errmsg("%s is %s and cannot be changed", object, model_state_name(LC_STEP, from)),
@@ -124,7 +124,7 @@ step_update(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 					 errhint("Plan a new run to redo the activity.")));
 		return newtup;
 	}
-	refuse_transition(LC_STEP, object, from, to, "Use isms.start_step, isms.finish_step or isms.skip_step.");
+	ENGINE_RULE(IS001_STEP_TRANSITION, refuse_transition(LC_STEP, object, from, to, "Use isms.start_step, isms.finish_step or isms.skip_step."));
 	pm = step_active_run(org_id, run_id, object);
 	act = model_activity(pm, activity_no);
 	if (act == NULL)
@@ -134,21 +134,21 @@ step_update(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 		ENGINE_CHECK(step_check_order(org_id, run_id, activity_no, object));
 	if (to == STEP_SKIPPED)
 	{
-		if (!act->optional)
+		if (RULE_ON(IS005_SKIP_MANDATORY) && !act->optional)
 			ereport(ERROR,
 					(errcode(ERRCODE_ISMS_SKIP_REFUSED),
 					 errmsg("%s cannot be skipped: activity \"%s\" is mandatory", object, act->name),
 					 errdetail("Only optional activities of process %s may be skipped.", pm->code),
 					 errhint("Perform the activity, or tailor the process for the organization.")));
-		engine_require_reason(newtup, desc, "skip_reason", object, "skip",
-							  "Pass a reason: isms.skip_step(run, activity_no, 'why').");
+		ENGINE_RULE(IS021_SKIP_REASON, engine_require_reason(newtup, desc, "skip_reason", object, "skip",
+							  "Pass a reason: isms.skip_step(run, activity_no, 'why')."));
 	}
 #ifndef ISMS_BENCH_NO_CHECKS		/* see ENGINE_CHECK in engine.h */
 	if (to == STEP_DONE)
 	{
 		List	   *blockers = rules_activity_blockers(org_id, run_id, pm, activity_no);
 
-		if (blockers != NIL)
+		if (RULE_ON(IS006_ACTIVITY_INPUTS) && blockers != NIL)
 			ereport(ERROR,
 					(errcode(ERRCODE_ISMS_ACTIVITY_INPUTS),
 					 errmsg("%s cannot be done: activity \"%s\" needs its inputs", object, act->name),
@@ -182,7 +182,7 @@ step_trigger(PG_FUNCTION_ARGS)
 	engine_check_trigger(fcinfo, "step_trigger", true, true);
 	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
 	{
-		if (engine_internal_write())
+		if (RULE_OFF(IS020_STEP_INSERT) || engine_internal_write())
 			return PointerGetDatum(td->tg_trigtuple);
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_ENGINE_MANAGED),
@@ -190,7 +190,7 @@ step_trigger(PG_FUNCTION_ARGS)
 				 errdetail("A run gets one step per activity of its process when it is planned."),
 				 errhint("Plan a run with isms.plan_run; tailor the process to add activities.")));
 	}
-	if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
+	if (RULE_ON(IS011_STEP_DELETE) && TRIGGER_FIRED_BY_DELETE(td->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_RETENTION),
 				 errmsg("steps cannot be deleted"),

@@ -63,7 +63,7 @@ tailoring_query(SPIPlanPtr *plan, const char *sql, Oid argtype, Datum arg, int64
 static void
 tailoring_check_references(HeapTuple tuple, TupleDesc desc, int64 org_id, const char *table)
 {
-	if (strcmp(table, "process") != 0 && strcmp(table, "work_product") != 0 &&
+	if (RULE_ON(IS017_OTHER_ORG_PROCESS) && strcmp(table, "process") != 0 && strcmp(table, "work_product") != 0 &&
 		model_process(org_id, (int32) engine_get_int64(tuple, desc, "process_id")) == NULL)
 		refuse_tailoring(table, "the process is another organization's own",
 						 "An organization tailors the PRM's processes and its own, nobody else's.",
@@ -72,7 +72,7 @@ tailoring_check_references(HeapTuple tuple, TupleDesc desc, int64 org_id, const 
 	{
 		const WorkProduct *wp = model_work_product((int32) engine_get_int64(tuple, desc, "work_product_id"));
 
-		if (wp == NULL || (wp->org_id != 0 && wp->org_id != org_id))
+		if (RULE_ON(IS017_OTHER_ORG_WORK_PRODUCT) && (wp == NULL || (wp->org_id != 0 && wp->org_id != org_id)))
 			refuse_tailoring(table, "the work product is another organization's own",
 							 "An organization uses the PRM's work products and its own, nobody else's.",
 							 "Add the work product to the organization with isms.add_work_product first.");
@@ -90,14 +90,14 @@ tailoring_check_row(HeapTuple tuple, TupleDesc desc, int64 org_id, const char *t
 	int64		found;
 
 	tailoring_check_references(tuple, desc, org_id, table);
-	if (strcmp(table, "work_product") == 0 &&
+	if (RULE_ON(IS017_SHADOW_WORK_PRODUCT) && strcmp(table, "work_product") == 0 &&
 		tailoring_query(&plan_shadowed_key,
 						"SELECT 1 FROM isms.work_product WHERE org_id IS NULL AND key OPERATOR(pg_catalog.=) $1",
 						TEXTOID, CStringGetTextDatum(engine_get_text(tuple, desc, "key")), NULL))
 		refuse_tailoring(table, "the key is a work product of the PRM",
 						 "An organization's own work products must not shadow the PRM's.",
 						 "Choose another key.");
-	if (strcmp(table, "process") == 0 &&
+	if (RULE_ON(IS017_SHADOW_PROCESS) && strcmp(table, "process") == 0 &&
 		(tailoring_query(&plan_shadowed_code,
 						 "SELECT 1 FROM isms.process WHERE org_id IS NULL AND code OPERATOR(isms.=) $1::isms.clause",
 						 TEXTOID, CStringGetTextDatum(engine_get_text(tuple, desc, "code")), NULL) ||
@@ -107,7 +107,7 @@ tailoring_check_row(HeapTuple tuple, TupleDesc desc, int64 org_id, const char *t
 		refuse_tailoring(table, "the code or key is a process of the PRM",
 						 "An organization's own processes must not shadow the PRM's.",
 						 "Choose another code and key.");
-	if (strcmp(table, "activity") == 0 &&
+	if (RULE_ON(IS017_ACTIVITY_NUMBER) && strcmp(table, "activity") == 0 &&
 		tailoring_query(&plan_last_prm_activity,
 						"SELECT pg_catalog.max(activity_no) FROM isms.activity "
 						"WHERE org_id IS NULL AND process_id OPERATOR(pg_catalog.=) $1 HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 0",
@@ -138,7 +138,7 @@ tailoring_trigger(PG_FUNCTION_ARGS)
 		old_org_id = engine_get_int64(td->tg_trigtuple, desc, "org_id");
 	if (creating_extension)
 		return PointerGetDatum(tuple);
-	if (org_id == 0 || (TRIGGER_FIRED_BY_UPDATE(td->tg_event) && old_org_id != org_id))
+	if ((RULE_ON(IS017_PRM_READ_ONLY) && org_id == 0) || (RULE_ON(IS017_MOVE_ORG) && TRIGGER_FIRED_BY_UPDATE(td->tg_event) && old_org_id != org_id))
 		refuse_tailoring(table, org_id == 0 ? "the PRM is read-only" : "rows cannot move between organizations",
 						 "The process reference model is shipped with the extension; organizations tailor it with rows of their own.",
 						 "Use isms.add_process, isms.add_activity, isms.add_work_product, isms.add_process_input or isms.add_process_output.");
@@ -169,7 +169,7 @@ api_require_org_role(PG_FUNCTION_ARGS)
 	int			n;
 	int			i;
 
-	if (superuser_arg(role))
+	if (RULE_OFF(R42501_TAILOR_ROLE) || superuser_arg(role))
 		PG_RETURN_VOID();
 	deconstruct_array(wanted, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
 	for (i = 0; i < n && have; i++)

@@ -65,7 +65,7 @@ engine_app_user(void)
 	if (app_user == NULL || app_user[0] == '\0')
 		return NULL;
 	app_role = get_role_oid("isms_app", true);
-	if (!superuser_arg(role) && (!OidIsValid(app_role) || !has_privs_of_role(role, app_role)))
+	if (RULE_ON(IS019_APP_ACTOR) && !superuser_arg(role) && (!OidIsValid(app_role) || !has_privs_of_role(role, app_role)))
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_ACTOR),
 				 errmsg("role \"%s\" may not act as application user \"%s\"",
