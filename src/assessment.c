@@ -44,14 +44,14 @@ assessment_rules_trigger(PG_FUNCTION_ARGS)
 	desc = RelationGetDescr(rel);
 	assessor = engine_get_text(td->tg_trigtuple, desc, "assessor");
 	actor = engine_actor();
-	if (assessor != NULL && strcmp(assessor, actor) != 0)
+	if (RULE_ON(IS019_ASSESSOR_NOT_ACTOR) && assessor != NULL && strcmp(assessor, actor) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_ACTOR),
 				 errmsg("new rating: assessor \"%s\" is not the actor \"%s\"", engine_clip(assessor), actor),
 				 errdetail("The assessor of a rating is whoever records it."),
 				 errhint("Leave \"assessor\" out of the INSERT.")));
 	engine_get(td->tg_trigtuple, desc, "assessed_at", &isnull);
-	if (!isnull)
+	if (RULE_ON(IS020_ASSESSED_AT) && !isnull)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_ENGINE_MANAGED),
 				 errmsg("new rating: column \"assessed_at\" is set by the engine"),

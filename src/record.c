@@ -396,9 +396,10 @@ record_update(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 							 "Approve with isms.approve_record; extend validity with isms.confirm_record(run, record).");
 	if (from == to)
 	{
-		engine_refuse_change(oldtup, newtup, desc, record_reason_column, ERRCODE_ISMS_IMMUTABLE, object,
-							 "The reason of a state change is recorded with the change, in its event.",
-							 "Give the reason with the change, e.g. isms.withdraw_record(record, 'why').");
+		ENGINE_RULE(IS009_REASON_WITH_STATE,
+					engine_refuse_change(oldtup, newtup, desc, record_reason_column, ERRCODE_ISMS_IMMUTABLE, object,
+										 "The reason of a state change is recorded with the change, in its event.",
+										 "Give the reason with the change, e.g. isms.withdraw_record(record, 'why')."));
 		return newtup;
 	}
 	if (RULE_ON(IS001_SUPERSEDE_DIRECTLY) && to == REC_SUPERSEDED && !internal)

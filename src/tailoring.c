@@ -76,7 +76,7 @@ tailoring_check_references(HeapTuple tuple, TupleDesc desc, int64 org_id, const 
 			refuse_tailoring(table, "the work product is another organization's own",
 							 "An organization uses the PRM's work products and its own, nobody else's.",
 							 "Add the work product to the organization with isms.add_work_product first.");
-		if (strcmp(table, "process_output") == 0 && wp->origin == ORIGIN_EXTERNAL)
+		if (RULE_ON(IS017_EXTERNAL_OUTPUT) && strcmp(table, "process_output") == 0 && wp->origin == ORIGIN_EXTERNAL)
 			refuse_tailoring(table, psprintf("%s comes from outside the ISMS and cannot be a process output", wp->key),
 							 "No run can produce a record of an external work product, so the process could never complete.",
 							 "Make it an input with isms.add_process_input, or add a work product of origin process or either.");

@@ -4,7 +4,7 @@
 -- where the rule lives in a trigger, through plain DML.
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(44);
+SELECT plan(52);
 SET LOCAL client_min_messages = warning;
 
 CREATE ROLE tap_rules_a LOGIN IN ROLE isms_manager;
@@ -150,6 +150,42 @@ SELECT throws_ok(format($$INSERT INTO isms.record (org_id, work_product_id, titl
 
 SELECT throws_ok(format($$UPDATE isms.step SET state = 'skipped', skip_reason = 'busy' WHERE run_id = %s AND activity_no = 2$$, :run), 'IS005',
                  NULL, 'IS005_SKIP_MANDATORY: a mandatory step is not skipped');
+
+-- IS006: an activity with an input of its own is done only with it linked
+SELECT isms.add_activity_input(:org, '7.9', 2, 'risk_register');
+SELECT isms.plan_run(:org, '7.9', 'needs the register') AS act_run \gset
+SELECT isms.add_input(:act_run, :ev);
+SELECT isms.start_run(:act_run);
+SELECT isms.start_step(:act_run, 1), isms.finish_step(:act_run, 1), isms.start_step(:act_run, 2);
+SELECT throws_ok(format('SELECT isms.finish_step(%s, 2)', :act_run), 'IS006',
+                 NULL, 'IS006_ACTIVITY_INPUTS: an activity is done only with its own inputs (API)');
+SELECT throws_ok(format($$UPDATE isms.step SET state = 'done' WHERE run_id = %s AND activity_no = 2$$, :act_run), 'IS006',
+                 NULL, 'IS006_ACTIVITY_INPUTS: an activity is done only with its own inputs (DML)');
+
+-- IS017: tailoring names no other organisation's own process
+RESET ROLE;
+SELECT isms.add_process(:other, '11.7', 'their_own', 'Their own process', 'support', 'Another tenant''s') AS their_process \gset
+SELECT throws_ok(format($$INSERT INTO isms.activity (process_id, org_id, activity_no, name) VALUES (%s, %s, 1, 'hijacked')$$,
+                        :their_process, :org), 'IS017',
+                 NULL, 'IS017_OTHER_ORG_PROCESS: a tailoring row names no other organization''s process');
+-- IS017: an external work product is no process output
+SELECT throws_ok(format($$SELECT isms.add_process_output(%s, '7.9', 'security_event')$$, :org), 'IS017',
+                 NULL, 'IS017_EXTERNAL_OUTPUT: an external work product is not a process output');
+
+-- ratings: the assessor and the time are the engine's
+SELECT throws_ok(format($$INSERT INTO isms.assessment_rating (org_id, process_id, attribute, rating, justification, period_start, period_end, assessor)
+                          VALUES (%s, isms.process_id(%s, '7.9'), 'PA 1.1', 'F', 'forged', current_date - 30, current_date, 'someone_else')$$, :org, :org), 'IS019',
+                 NULL, 'IS019_ASSESSOR_NOT_ACTOR: the assessor is whoever records the rating');
+SELECT throws_ok(format($$INSERT INTO isms.assessment_rating (org_id, process_id, attribute, rating, justification, period_start, period_end, assessed_at)
+                          VALUES (%s, isms.process_id(%s, '7.9'), 'PA 1.1', 'F', 'future', current_date - 30, current_date, now() + interval '900 years')$$, :org, :org), 'IS020',
+                 NULL, 'IS020_ASSESSED_AT: a rating is dated by the engine');
+
+-- a state reason changes only with the state
+SELECT throws_ok(format($$UPDATE isms.record SET state_reason = 'rewritten' WHERE record_id = %s$$, :ev), 'IS009',
+                 NULL, 'IS009_REASON_WITH_STATE: a reason changes only with the state');
+
+-- TRUNCATE is refused, for the superuser too
+SELECT throws_ok('TRUNCATE isms.run_record', 'IS026', NULL, 'IS026_TRUNCATE: engine tables are not truncated');
 
 SELECT * FROM finish();
 ROLLBACK;
