@@ -84,3 +84,21 @@ RESET session_replication_role;
 SELECT pg_temp.check(:org, :cp_no, :'cp_hash');
 SELECT * FROM isms.chain_head(:org);
 \set VERBOSITY default
+
+-- 5. An approved record's content, title and approver rewritten: no event
+-- changed, but the approval event's content hash no longer matches the row.
+SELECT pg_temp.fresh('Content Ltd') AS org \gset
+SET isms.actor = 'alice';
+SELECT isms.new_external_record(:org, 'security_event', 'Phishing report', '{"mailbox": "finance"}') AS rec \gset
+SELECT isms.submit_record(:rec);
+SET isms.actor = 'bob';
+SELECT isms.approve_record(:rec);
+RESET isms.actor;
+SELECT event_no AS cp_no, hash AS cp_hash FROM isms.chain_head(:org) \gset
+SELECT pg_temp.check(:org, :cp_no, :'cp_hash') AS before_rewrite;
+SET session_replication_role = replica;
+UPDATE isms.record SET content = '{"mailbox": "nobody"}', title = 'Nothing happened', approver = 'mallory'
+ WHERE record_id = :rec;
+RESET session_replication_role;
+SELECT regexp_replace(pg_temp.alone(:org), '\d+', 'N', 'g') AS without_checkpoint,
+       regexp_replace(pg_temp.check(:org, :cp_no, :'cp_hash'), '\d+', 'N', 'g') AS with_checkpoint;

@@ -367,6 +367,40 @@ verify_one(HeapTuple t, TupleDesc d, int64 org_id, int64 expected_no, uint8 *pre
 }
 
 /*
+ * Every record whose submission or approval event carries a content hash
+ * still has that content: its latest submission (a returned draft may be
+ * edited and submitted again) and its approval are recomputed from the row.
+ * Returns the first mismatch, or NULL.
+ */
+static char *
+verify_record_content(int64 org_id)
+{
+	Oid			argtypes[1] = {INT8OID};
+	Datum		args[1] = {Int64GetDatum(org_id)};
+	bool		isnull;
+
+	if (SPI_execute_with_args(
+			"SELECT e.event_no, e.object_id FROM ("
+			"  SELECT DISTINCT ON (object_id, action) event_no, object_id, action, "
+			"         detail OPERATOR(pg_catalog.->>) 'content_sha256' AS hash"
+			"    FROM isms.event WHERE org_id OPERATOR(pg_catalog.=) $1 AND object_type OPERATOR(pg_catalog.=) 'record'"
+			"     AND action OPERATOR(pg_catalog.=) ANY ('{submit,approve}'::pg_catalog.text[])"
+			"     AND detail OPERATOR(pg_catalog.?) 'content_sha256'"
+			"   ORDER BY object_id, action, event_no DESC) e"
+			"  JOIN isms.record r ON r.org_id OPERATOR(pg_catalog.=) $1 AND r.record_id OPERATOR(pg_catalog.=) e.object_id"
+			" WHERE isms.record_content_hash(r, e.action OPERATOR(pg_catalog.=) 'approve') "
+			"       OPERATOR(pg_catalog.<>) e.hash"
+			" ORDER BY e.event_no LIMIT 1",
+			1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not verify the content of the records of organization " INT64_FORMAT, org_id);
+	if (SPI_processed == 0)
+		return NULL;
+	return psprintf("record " INT64_FORMAT " no longer has the content event " INT64_FORMAT " recorded",
+					DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)),
+					DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)));
+}
+
+/*
  * Walk the organisation's chain from its first event: numbering without
  * gaps, each prev_hash equal to the previous hash, each hash equal to the
  * recomputed one, the chain head pointing at the last event and, with a
@@ -434,6 +468,8 @@ verify_chain(int64 org_id, int64 checkpoint_no, bytea *checkpoint_hash, int64 *c
 						   checkpoint_no, next_no - 1);
 	if (problem == NULL)
 		problem = verify_head(org_id, next_no - 1, prev, prev_len);
+	if (problem == NULL)
+		problem = verify_record_content(org_id);
 	if (problem)
 		problem = MemoryContextStrdup(caller, problem);
 	engine_unpin_search_path(guc_level);

@@ -16,6 +16,7 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -35,6 +36,7 @@ static SPIPlanPtr plan_next_version = NULL;
 static SPIPlanPtr plan_supersede = NULL;
 static SPIPlanPtr plan_link_output = NULL;
 static SPIPlanPtr plan_unlink_outputs = NULL;
+static SPIPlanPtr plan_content_hash = NULL;
 
 static const char *const record_fixed_columns[] = {
 	"org_id", "record_id", "work_product_id", "document_id", "version", "author",
@@ -368,6 +370,24 @@ record_mark_submitted(Relation rel, HeapTuple newtup)
 	return engine_set_columns(rel, newtup, 1, cols, vals, nulls);
 }
 
+/*
+ * The SHA-256 (hex) of the record's canonical content, as
+ * isms.record_content_hash computes it: what submission and approval events
+ * carry, so that isms.verify_events can recompute it from the row.  The
+ * approval's hash covers the approver too.
+ */
+static char *
+record_content_hash(Relation rel, HeapTuple tuple, bool approved)
+{
+	Oid			argtypes[2] = {RelationGetForm(rel)->reltype, BOOLOID};
+	Datum		args[2] = {heap_copy_tuple_as_datum(tuple, RelationGetDescr(rel)), BoolGetDatum(approved)};
+
+	engine_prepare(&plan_content_hash, "SELECT isms.record_content_hash($1, $2)", 2, argtypes);
+	if (engine_exec(plan_content_hash, args, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "could not hash the content of a record");
+	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+}
+
 /* BEFORE UPDATE: lifecycle, immutability, approval. */
 static HeapTuple
 record_update(Relation rel, HeapTuple oldtup, HeapTuple newtup)
@@ -415,7 +435,7 @@ record_update(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 		RecordActor actor = record_actor();
 
 		newtup = record_approve(rel, oldtup, newtup, object, &actor);
-		detail = engine_json(1, "approver", actor.name);
+		detail = engine_json(2, "approver", actor.name, "content_sha256", record_content_hash(rel, newtup, true));
 	}
 	else if (to == REC_WITHDRAWN || (from == REC_IN_REVIEW && to == REC_DRAFT))
 	{
@@ -426,7 +446,10 @@ record_update(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 		detail = engine_json(1, "reason", reason);
 	}
 	else if (to == REC_IN_REVIEW)
+	{
 		newtup = record_mark_submitted(rel, newtup);
+		detail = engine_json(1, "content_sha256", record_content_hash(rel, newtup, false));
+	}
 	event_append(org_id, "record", record_id, model_transition(LC_RECORD, from, to),
 				 model_state_name(LC_RECORD, from), model_state_name(LC_RECORD, to), detail);
 	return newtup;
