@@ -49,7 +49,8 @@ static const char *const record_content_columns[] = {
 	"title", "content", "evidence_uri", "evidence_sha256", NULL
 };
 static const char *const record_managed_columns[] = {
-	"approver", "approver_oid", "approver_app", "approved_at", "valid_until", "retain_until", "submitted_at", NULL
+	"approver", "approver_oid", "approver_app", "approved_at", "valid_until", "retain_until",
+	"submitted_at", NULL
 };
 static const char *const record_reason_column[] = {"state_reason", NULL};
 
@@ -57,8 +58,8 @@ static const char *const record_reason_column[] = {"state_reason", NULL};
  * Who acts: the identity (a role OID, see engine_identity), the application
  * user within it (NULL if none) and the display name.  Two actors are the
  * same person when their role is the same and their application users are
- * the same or one of them is none; names alone never decide, so renaming a role or re-creating one with an
- * old name changes nothing.
+ * the same or one of them is none; names alone never decide, so renaming a
+ * role or re-creating one with an old name changes nothing.
  */
 typedef struct RecordActor
 {

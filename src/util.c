@@ -2,8 +2,9 @@
  *
  * util.c
  *	  Helpers shared by the rule modules: who the actor is, internal writes
- *	  made as the extension owner with a pinned search_path, prepared statements kept for the life of
- *	  the backend, and tuple access by column name.
+ *	  made as the extension owner with a pinned search_path, prepared
+ *	  statements kept for the life of the backend, the "caller may see this
+ *	  organisation" check, and tuple access by column name.
  *
  *-------------------------------------------------------------------------
  */
@@ -333,7 +334,19 @@ engine_set_columns(Relation rel, HeapTuple tuple, int n, const char **columns,
 	return heap_modify_tuple_by_cols(tuple, RelationGetDescr(rel), n, attnums, values, nulls);
 }
 
-static int64 row_org(HeapTuple tuple, TupleDesc desc);
+/* The organisation a row names in column org_id, or 0 if none (PRM rows). */
+static int64
+row_org(HeapTuple tuple, TupleDesc desc)
+{
+	int			col = SPI_fnumber(desc, "org_id");
+	bool		isnull;
+	Datum		d;
+
+	if (col <= 0 || tuple == NULL)
+		return 0;
+	d = heap_getattr(tuple, col, desc, &isnull);
+	return isnull ? 0 : DatumGetInt64(d);
+}
 
 /* Refuse to run a trigger function the way it was not meant to be fired. */
 void
@@ -385,20 +398,6 @@ engine_require_visible_org(int64 org_id)
 			 errmsg("organization " INT64_FORMAT " does not exist", org_id),
 			 errdetail("No organization with this id is visible to role \"%s\".", GetUserNameFromId(user, false)),
 			 errhint("Check the organization id, and that you are a member of the organization.")));
-}
-
-/* The organisation a row names in column org_id, or 0 if none (PRM rows). */
-static int64
-row_org(HeapTuple tuple, TupleDesc desc)
-{
-	int			col = SPI_fnumber(desc, "org_id");
-	bool		isnull;
-	Datum		d;
-
-	if (col <= 0 || tuple == NULL)
-		return 0;
-	d = heap_getattr(tuple, col, desc, &isnull);
-	return isnull ? 0 : DatumGetInt64(d);
 }
 
 /* Join a list of C strings with ", ". */
