@@ -22,3 +22,21 @@ DELETE FROM isms.membership WHERE org_id = :org;
 DELETE FROM isms.organization WHERE org_id = :org;
 RESET session_replication_role;
 SELECT pg_temp.try('SELECT isms.verify_events(' || :org || ')') ~ '^IS015: organization \d+ does not exist' AS deleted_org_refused;
+
+-- An organisation is never deleted (IS011: its chain is retained), and only
+-- the engine creates one (IS020): a row restored with triggers enabled would
+-- open a fresh chain while its events are missing.
+SELECT isms.create_organization('Kept Ltd') AS kept \gset
+SELECT regexp_replace(pg_temp.try('DELETE FROM isms.organization WHERE org_id = ' || :kept), 'organization \d+', 'organization N') AS deleted;
+SELECT pg_temp.try($$INSERT INTO isms.organization (org_id, name) OVERRIDING SYSTEM VALUE VALUES (-7, 'Restored Ltd')$$) AS restored;
+SELECT pg_temp.try($$INSERT INTO isms.organization (name) VALUES ('Direct Ltd')$$) ~ '^IS020' AS direct_insert_refused;
+
+-- No event, and so no change, for an organisation whose chain head is gone
+-- (a restore that lost it): refused at the change itself, not at commit.
+SET session_replication_role = replica;
+DELETE FROM isms.event_chain WHERE org_id = :kept;
+RESET session_replication_role;
+BEGIN;
+SELECT pg_temp.try(pg_catalog.format('SELECT isms.plan_run(%s, %L, %L)', :kept, '7.9', 'no chain'))
+       ~ '^IS015: organization \d+ does not exist' AS refused_at_the_change;
+COMMIT;

@@ -24,7 +24,9 @@ PG_FUNCTION_INFO_V1(api_run_org);
 PG_FUNCTION_INFO_V1(api_record_org);
 PG_FUNCTION_INFO_V1(api_process_id);
 PG_FUNCTION_INFO_V1(api_work_product_id);
+PG_FUNCTION_INFO_V1(api_organization_open);
 PG_FUNCTION_INFO_V1(organization_trigger);
+PG_FUNCTION_INFO_V1(organization_guard_trigger);
 PG_FUNCTION_INFO_V1(model_changed_trigger);
 
 static SPIPlanPtr plan_run_org = NULL;
@@ -114,7 +116,35 @@ api_work_product_id(PG_FUNCTION_ARGS)
 	PG_RETURN_INT32(wp->work_product_id);
 }
 
-/* isms.organization_trigger: AFTER INSERT ON isms.organization: open the event chain */
+/*
+ * isms.organization_open(name) -> bigint: the insert of isms.create_organization,
+ * made as the engine's own write so that organization_trigger accepts it.
+ */
+Datum
+api_organization_open(PG_FUNCTION_ARGS)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		values[1] = {PG_ARGISNULL(0) ? (Datum) 0 : PG_GETARG_DATUM(0)};
+	bool		isnull;
+	int64		org_id;
+
+	/* a NULL name is for the NOT NULL constraint to refuse */
+	SPI_connect();
+	engine_prepare(&plan, "INSERT INTO isms.organization (name) VALUES ($1) RETURNING org_id", 1, argtypes);
+	if (engine_exec(plan, values, PG_ARGISNULL(0) ? "n" : NULL, true, 1) != SPI_OK_INSERT_RETURNING || SPI_processed != 1)
+		elog(ERROR, "could not create the organization");
+	org_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	SPI_finish();
+	PG_RETURN_INT64(org_id);
+}
+
+/*
+ * isms.organization_trigger: AFTER INSERT ON isms.organization: open the
+ * event chain.  Only the engine creates organisations: a row that arrives
+ * otherwise, typically from a pg_restore with triggers enabled, would get a
+ * fresh chain while its restored events are missing, and is refused.
+ */
 Datum
 organization_trigger(PG_FUNCTION_ARGS)
 {
@@ -127,6 +157,12 @@ organization_trigger(PG_FUNCTION_ARGS)
 	engine_check_trigger(fcinfo, "organization_trigger", false, true);
 	desc = RelationGetDescr(td->tg_relation);
 	org_id = engine_get_int64(td->tg_trigtuple, desc, "org_id");
+	if (RULE_ON(IS020_ORG_BY_ENGINE) && !engine_internal_write())
+		ereport(ERROR,
+				(errcode(ERRCODE_ISMS_ENGINE_MANAGED),
+				 errmsg("organization " INT64_FORMAT " must be created by the engine", org_id),
+				 errdetail("A new organization starts a new event chain; a restored one arrives with its own events."),
+				 errhint("Create organizations with isms.create_organization; restore a dump as docs/backup.md shows.")));
 	values[0] = Int64GetDatum(org_id);
 	SPI_connect();
 	engine_prepare(&plan_open_chain, "INSERT INTO isms.event_chain (org_id) VALUES ($1)", 1, argtypes);
@@ -136,6 +172,27 @@ organization_trigger(PG_FUNCTION_ARGS)
 				 engine_json(1, "name", engine_get_text(td->tg_trigtuple, desc, "name")));
 	SPI_finish();
 	return PointerGetDatum(NULL);
+}
+
+/*
+ * isms.organization_guard_trigger: BEFORE DELETE ON isms.organization: an
+ * organisation's events are kept for good, and with them the organisation.
+ */
+Datum
+organization_guard_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	int64		org_id;
+
+	engine_check_trigger(fcinfo, "organization_guard_trigger", true, true);
+	org_id = engine_get_int64(td->tg_trigtuple, RelationGetDescr(td->tg_relation), "org_id");
+	if (RULE_ON(IS011_ORGANIZATION))
+		ereport(ERROR,
+				(errcode(ERRCODE_ISMS_RETENTION),
+				 errmsg("organization " INT64_FORMAT " cannot be deleted", org_id),
+				 errdetail("Its event chain is retained for good, and with it the organization."),
+				 errhint("Organizations are kept; their history stays verifiable with isms.verify_events.")));
+	return PointerGetDatum(td->tg_trigtuple);
 }
 
 /*

@@ -237,10 +237,15 @@ extern void engine_refuse_change(HeapTuple oldtup, HeapTuple newtup, TupleDesc d
 /* run.c: shared by the lifecycle rules of runs, steps and records */
 extern void refuse_transition(Lifecycle lc, const char *object, int from, int to, const char *hint);
 
-/* event.c: the hash-chained audit trail */
+/* event.c: the hash-chained audit trail; verify.c checks it */
 extern void event_append(int64 org_id, const char *object_type, int64 object_id,
 						 const char *action, const char *old_state, const char *new_state,
 						 const char *detail_json);
+extern void event_hash(const uint8 *prev_hash, int prev_len, int64 org_id, int64 event_no,
+					   TimestampTz occurred_at, const char *actor, const char *object_type,
+					   const char *object_id, const char *action, const char *old_state,
+					   const char *new_state, const char *detail, uint8 *result);
+extern void event_org_not_found(int64 org_id) pg_attribute_noreturn();
 
 /* rules.c: what a run still needs, shared by the triggers and isms.run_blockers */
 typedef struct Blocker

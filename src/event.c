@@ -1,60 +1,43 @@
 /*-------------------------------------------------------------------------
  *
  * event.c
- *	  The audit trail: append-only events, SHA-256 chained per organisation.
+ *	  The audit trail: append-only events, SHA-256 chained per organisation,
+ *	  chained when their transaction commits.
  *
  * Each event's hash is SHA-256 over the previous event's hash and a
- * canonical, length-prefixed encoding of the event's fields.  Appending
- * locks the organisation's row in isms.event_chain, so concurrent writers
- * of one organisation produce one unbroken chain while organisations never
- * wait for each other.  isms.verify_events recomputes a chain end to end.
+ * canonical, length-prefixed encoding of the event's fields.  A change
+ * appends its event to its transaction; just before the transaction
+ * commits, its events are numbered, stamped and hashed after the
+ * organisation's chain head in isms.event_chain, which is locked only
+ * then, and written in batches.  So writers of one organisation run in
+ * parallel until they commit, the head is the last lock a transaction takes
+ * (no deadlock can involve it), a rolled-back transaction leaves neither an
+ * event nor a gap, and organisations never wait for each other.
+ * Verification is in verify.c.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
-#include "access/htup_details.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "commands/async.h"
 #include "common/cryptohash.h"
 #include "common/sha2.h"
-#include "funcapi.h"
-#include "storage/itemptr.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/hsearch.h"
 #include "utils/json.h"
-#include "utils/memutils.h"
 #include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
 #include "engine.h"
 
-PG_FUNCTION_INFO_V1(event_verify);
-PG_FUNCTION_INFO_V1(event_verify_checkpoint);
 PG_FUNCTION_INFO_V1(event_guard_trigger);
 PG_FUNCTION_INFO_V1(truncate_guard_trigger);
-
-static SPIPlanPtr plan_lock_chain = NULL;
-static SPIPlanPtr plan_lock_head = NULL;
-static SPIPlanPtr plan_append = NULL;
-
-/*
- * The version of an organisation's chain head that this transaction wrote
- * last.  Every event updates the head row, and all those versions stay
- * visible to the index until the transaction ends, so looking the head up by
- * org_id again costs more with every event of the transaction (quadratic in
- * a bulk load).  The next event of the same transaction locks it by ctid
- * instead, and falls back to the index if that version is gone (a
- * subtransaction rolled back).  Forgotten at the end of every transaction.
- */
-static int64 head_org_id = 0;
-static ItemPointerData head_ctid;
-
-static void
-event_xact_callback(XactEvent event, void *arg)
-{
-	head_org_id = 0;
-}
 
 /* Append one field to the canonical encoding: its length, ':', its bytes. */
 static void
@@ -71,7 +54,7 @@ canonical_field(StringInfo buf, const char *value)
  * enter as microseconds since 2000-01-01 UTC so that the hash does not
  * depend on TimeZone or DateStyle; detail as jsonb's normalised text.
  */
-static void
+void
 event_hash(const uint8 *prev_hash, int prev_len, int64 org_id, int64 event_no,
 		   TimestampTz occurred_at, const char *actor, const char *object_type,
 		   const char *object_id, const char *action, const char *old_state,
@@ -105,8 +88,8 @@ event_hash(const uint8 *prev_hash, int prev_len, int64 org_id, int64 event_no,
  * An organisation without a visible chain head does not exist for the
  * caller: deleted, restarted, or another tenant's (IS015, revealing nothing).
  */
-static void pg_attribute_noreturn()
-organization_not_found(int64 org_id)
+void
+event_org_not_found(int64 org_id)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_ISMS_NOT_FOUND),
@@ -127,398 +110,436 @@ bytes_datum(const uint8 *bytes, int len)
 }
 
 /*
- * Send the event as NOTIFY on the organisation's channel with a small JSON
- * payload.  LISTEN cannot be access-controlled, so the channel name is a hash
- * of a database secret and the organisation (isms.event_channel_name): only
- * members learn it, from isms.event_channel(org).
+ * An event waiting for its transaction to commit.  What it says is fixed
+ * when it is appended (actor, states, detail as jsonb's normalised text);
+ * its number, time and hashes when it is chained at commit.
  */
-static void
-event_notify(int64 org_id, int64 event_no, const char *object_type, const char *object_id,
-			 const char *action, const char *new_state)
+typedef struct PendingEvent
 {
-	static SPIPlanPtr plan_channel = NULL;
-	Oid			argtypes[1] = {INT8OID};
-	Datum		values[1] = {Int64GetDatum(org_id)};
-	StringInfoData payload;
+	int64		org_id;
+	int64		seq;			/* order of appending, across organisations */
+	int			nest_level;		/* the (sub)transaction that appended it */
+	char	   *actor;
+	char	   *object_type;
+	int64		object_id;		/* 0: none */
+	char	   *action;
+	char	   *old_state;
+	char	   *new_state;
+	char	   *detail;
+} PendingEvent;
 
-	initStringInfo(&payload);
-	appendStringInfo(&payload, "{\"org_id\": " INT64_FORMAT ", \"event_no\": " INT64_FORMAT ", \"object_type\": ",
-					 org_id, event_no);
-	escape_json(&payload, object_type);
-	appendStringInfo(&payload, ", \"object_id\": %s, \"action\": ", object_id ? object_id : "null");
-	escape_json(&payload, action);
-	appendStringInfoString(&payload, ", \"new_state\": ");
-	if (new_state)
-		escape_json(&payload, new_state);
-	else
-		appendStringInfoString(&payload, "null");
-	appendStringInfoChar(&payload, '}');
-	SPI_connect();
-	engine_prepare(&plan_channel, "SELECT isms.event_channel_name($1)", 1, argtypes);
-	if (engine_exec(plan_channel, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "could not find the event channel of organization " INT64_FORMAT, org_id);
-	Async_Notify(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1), payload.data);
-	SPI_finish();
+/* An organisation this transaction appends to: checked once, at its first event. */
+typedef struct PendingOrg
+{
+	int64		org_id;			/* hash key */
+	bool		notify;
+} PendingOrg;
+
+/* This transaction's events, in TopTransactionContext; forgotten at its end. */
+static List *pending = NIL;
+static HTAB *pending_orgs = NULL;
+static int64 pending_seq = 0;
+
+/*
+ * A transaction that has appended this many events chains them before it
+ * commits (at top level only: a subtransaction that rolls back would take
+ * the chained rows of its parent with it), so that a bulk load does not
+ * hold them all in memory.  From then on it holds the chain head's lock.
+ */
+#define EVENT_EARLY_FLUSH	10000
+
+/* Events written by one statement when chained. */
+#define EVENT_BATCH			1000
+
+static void event_flush(void);
+
+static void
+event_forget(void)
+{
+	pending = NIL;
+	pending_orgs = NULL;
+	pending_seq = 0;
 }
 
 /*
- * Append an event for org_id in the current transaction.  detail_json is a
- * JSON object or NULL.  Runs as the extension owner: tenants cannot write
- * events themselves.
+ * Chain the transaction's events just before it commits (or is prepared):
+ * after every deferred trigger, so the chain head is the last lock the
+ * transaction takes and is held only for the flush.
+ */
+static void
+event_xact_callback(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_PRE_COMMIT || event == XACT_EVENT_PRE_PREPARE)
+		event_flush();
+	else if (event != XACT_EVENT_PARALLEL_PRE_COMMIT)
+		event_forget();
+}
+
+/*
+ * A subtransaction that rolls back takes its events with it; one that
+ * commits hands them to its parent.  Its events are the tail of the list.
+ */
+static void
+event_subxact_callback(SubXactEvent event, SubTransactionId sub, SubTransactionId parent, void *arg)
+{
+	int			level = GetCurrentTransactionNestLevel();
+	int			n;
+
+	if (event != SUBXACT_EVENT_ABORT_SUB && event != SUBXACT_EVENT_COMMIT_SUB)
+		return;
+	for (n = list_length(pending); n > 0; n--)
+	{
+		PendingEvent *ev = list_nth(pending, n - 1);
+
+		if (ev->nest_level < level)
+			break;
+		if (event == SUBXACT_EVENT_ABORT_SUB)
+			pending = list_delete_last(pending);
+		else
+			ev->nest_level = level - 1;
+	}
+}
+
+/*
+ * The organisation's entry for this transaction: at its first event, its
+ * chain head must exist (IS015 otherwise: the engine does not start a fresh
+ * chain for an organisation whose head is gone) and whether it notifies
+ * is read.  One query per organisation per transaction.
+ */
+static PendingOrg *
+pending_org(int64 org_id)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			argtypes[1] = {INT8OID};
+	Datum		values[1] = {Int64GetDatum(org_id)};
+	PendingOrg *org;
+	bool		found;
+	bool		isnull;
+
+	if (pending_orgs == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(int64);
+		ctl.entrysize = sizeof(PendingOrg);
+		ctl.hcxt = TopTransactionContext;
+		pending_orgs = hash_create("isms pending organizations", 16, &ctl,
+								   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+	org = hash_search(pending_orgs, &org_id, HASH_FIND, NULL);
+	if (org != NULL)
+		return org;
+
+	SPI_connect();
+	engine_prepare(&plan,
+				   "SELECT o.notify_events FROM isms.event_chain c "
+				   "JOIN isms.organization o ON o.org_id OPERATOR(pg_catalog.=) c.org_id "
+				   "WHERE c.org_id OPERATOR(pg_catalog.=) $1",
+				   1, argtypes);
+	if ((engine_exec(plan, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1) &&
+		RULE_ON(IS015_EVENT_ORG))
+		event_org_not_found(org_id);
+	org = hash_search(pending_orgs, &org_id, HASH_ENTER, &found);
+	org->notify = SPI_processed == 1 &&
+		DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	SPI_finish();
+	return org;
+}
+
+/*
+ * Append an event for org_id to the current transaction.  detail_json is a
+ * JSON object or NULL.  The event is chained when the transaction commits:
+ * a transaction that rolls back leaves neither an event nor a gap, and
+ * writers of one organisation do not wait for each other until they
+ * commit.
  */
 void
 event_append(int64 org_id, const char *object_type, int64 object_id,
 			 const char *action, const char *old_state, const char *new_state,
 			 const char *detail_json)
 {
-	static bool callback_registered = false;
-	Oid			lock_types[2] = {INT8OID, TIDOID};
-	Oid			append_types[13] = {INT8OID, INT8OID, TIMESTAMPTZOID, TEXTOID, TEXTOID, INT8OID,
-		TEXTOID, TEXTOID, TEXTOID, JSONBOID, BYTEAOID, BYTEAOID, TIDOID};
-	Datum		values[13];
-	char		nulls[13];
-	char	   *actor = engine_actor();
+	static bool callbacks_registered = false;
 	char	   *detail = NULL;
-	char		idtext[32];
-	int64		event_no;
-	bool		isnull;
-	bool		prev_null;
-	bool		notify;
-	Datum		prev;
-	uint8		hash[PG_SHA256_DIGEST_LENGTH];
-	ItemPointerData locked;
-	TimestampTz now;
+	char	   *actor = engine_actor();
+	MemoryContext old;
+	PendingEvent *ev;
 
-	if (!callback_registered)
+	if (!callbacks_registered)
 	{
 		RegisterXactCallback(event_xact_callback, NULL);
-		callback_registered = true;
+		RegisterSubXactCallback(event_subxact_callback, NULL);
+		callbacks_registered = true;
 	}
-	SPI_connect();
-	engine_prepare(&plan_lock_chain,
-				   "SELECT c.last_event_no, c.last_hash, o.notify_events, c.ctid "
-				   "FROM isms.event_chain c JOIN isms.organization o ON o.org_id OPERATOR(pg_catalog.=) c.org_id "
-				   "WHERE c.org_id OPERATOR(pg_catalog.=) $1 FOR UPDATE OF c",
-				   1, lock_types);
-	engine_prepare(&plan_lock_head,
-				   "SELECT c.last_event_no, c.last_hash, o.notify_events, c.ctid "
-				   "FROM isms.event_chain c JOIN isms.organization o ON o.org_id OPERATOR(pg_catalog.=) c.org_id "
-				   "WHERE c.ctid OPERATOR(pg_catalog.=) $2 AND c.org_id OPERATOR(pg_catalog.=) $1 FOR UPDATE OF c",
-				   2, lock_types);
-	values[0] = Int64GetDatum(org_id);
-	values[1] = PointerGetDatum(&head_ctid);
-	if ((head_org_id != org_id ||
-		 engine_exec(plan_lock_head, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1) &&
-		(engine_exec(plan_lock_chain, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1) &&
-		RULE_ON(IS015_EVENT_ORG))
-		organization_not_found(org_id);
-	event_no = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)) + 1;
-	prev = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &prev_null);
-	if (!prev_null)
-		prev = PointerGetDatum(PG_DETOAST_DATUM_COPY(prev));
-	notify = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
-	ItemPointerCopy((ItemPointer) DatumGetPointer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4, &isnull)),
-					&locked);
+	pending_org(org_id);
+	if (detail_json != NULL)
+		detail = DatumGetCString(DirectFunctionCall1(jsonb_out,
+													 DirectFunctionCall1(jsonb_in, CStringGetDatum(detail_json))));
+
+	old = MemoryContextSwitchTo(TopTransactionContext);
+	ev = palloc(sizeof(PendingEvent));
+	ev->org_id = org_id;
+	ev->seq = pending_seq++;
+	ev->nest_level = GetCurrentTransactionNestLevel();
+	ev->actor = pstrdup(actor);
+	ev->object_type = pstrdup(object_type);
+	ev->object_id = object_id;
+	ev->action = pstrdup(action);
+	ev->old_state = old_state ? pstrdup(old_state) : NULL;
+	ev->new_state = new_state ? pstrdup(new_state) : NULL;
+	ev->detail = detail ? pstrdup(detail) : NULL;
+	pending = lappend(pending, ev);
+	MemoryContextSwitchTo(old);
+
+	if (list_length(pending) >= EVENT_EARLY_FLUSH && GetCurrentTransactionNestLevel() == 1)
+		event_flush();
+}
+
+/* Order of chaining: by organisation (the order heads are locked in), then as appended. */
+static int
+pending_cmp(const ListCell *a, const ListCell *b)
+{
+	const PendingEvent *x = lfirst(a);
+	const PendingEvent *y = lfirst(b);
+
+	if (x->org_id != y->org_id)
+		return x->org_id < y->org_id ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq ? 1 : 0;
+}
+
+/* A one-dimensional array of n Datums of type elemtype, NULL where nulls[i]. */
+static Datum
+array_of(Datum *elems, bool *nulls, int n, Oid elemtype)
+{
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+	int			dims[1] = {n};
+	int			lbs[1] = {1};
+
+	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
+	return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs, elemtype,
+											  typlen, typbyval, typalign));
+}
+
+/* A text Datum, or a NULL flag. */
+static Datum
+text_or_null(const char *s, bool *isnull)
+{
+	*isnull = (s == NULL);
+	return s ? CStringGetTextDatum(s) : (Datum) 0;
+}
+
+/* The chain head, as locked and advanced by one organisation's flush. */
+typedef struct ChainHead
+{
+	int64		org_id;
+	int64		last_no;
+	uint8		hash[PG_SHA256_DIGEST_LENGTH];
+	int			hash_len;		/* 0: no event yet */
+	TimestampTz at;
+} ChainHead;
+
+/* Lock the organisation's chain head; stamp the events only now (see below). */
+static void
+chain_lock(ChainHead *head)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			argtypes[1] = {INT8OID};
+	Datum		values[1] = {Int64GetDatum(head->org_id)};
+	bool		isnull;
+	Datum		hash;
+
+	engine_prepare(&plan,
+				   "SELECT last_event_no, last_hash FROM isms.event_chain "
+				   "WHERE org_id OPERATOR(pg_catalog.=) $1 FOR UPDATE",
+				   1, argtypes);
+	if (engine_exec(plan, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		event_org_not_found(head->org_id);
+	head->last_no = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	hash = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+	head->hash_len = isnull ? 0 : VARSIZE_ANY_EXHDR(DatumGetPointer(hash));
+	if (head->hash_len > PG_SHA256_DIGEST_LENGTH)
+		elog(ERROR, "the chain head of organization " INT64_FORMAT " holds no SHA-256 hash", head->org_id);
+	if (!isnull)
+		memcpy(head->hash, VARDATA_ANY(DatumGetPointer(hash)), head->hash_len);
+	SPI_freetuptable(SPI_tuptable);
 
 	/*
-	 * Stamp the event only now that the chain is locked: a time taken before
-	 * waiting for the lock could be earlier than the events appended by the
-	 * transaction we waited for, and occurred_at would go backwards along
-	 * the chain (test/specs/events.spec).
+	 * A time taken before waiting for the lock could be earlier than the
+	 * events of the transaction we waited for, and occurred_at would go
+	 * backwards along the chain (test/specs/events.spec).
 	 */
-	now = GetCurrentTimestamp();
+	head->at = GetCurrentTimestamp();
+}
 
-	memset(nulls, ' ', sizeof(nulls));
-	if (detail_json != NULL)
+/*
+ * Chain n events of one organisation after the head and write them with
+ * one statement, which also advances the head.
+ */
+static void
+chain_write(ChainHead *head, PendingEvent **events, int n)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			argtypes[14] = {INT8OID, TIMESTAMPTZOID, INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+		INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, BYTEAARRAYOID,
+	BYTEAARRAYOID, INT8OID, BYTEAOID};
+	Datum		values[14];
+	Datum	   *cols[10];
+	bool	   *nulls[10];
+	int			c;
+	int			i;
+
+	for (c = 0; c < 10; c++)
 	{
-		Datum		jb = DirectFunctionCall1(jsonb_in, CStringGetDatum(detail_json));
-
-		detail = DatumGetCString(DirectFunctionCall1(jsonb_out, jb));
-		values[9] = jb;
+		cols[c] = palloc(n * sizeof(Datum));
+		nulls[c] = palloc0(n * sizeof(bool));
 	}
-	else
-		nulls[9] = 'n';
-	snprintf(idtext, sizeof(idtext), INT64_FORMAT, object_id);
-	event_hash(prev_null ? NULL : (uint8 *) VARDATA_ANY(DatumGetPointer(prev)),
-			   prev_null ? 0 : VARSIZE_ANY_EXHDR(DatumGetPointer(prev)),
-			   org_id, event_no, now, actor, object_type, object_id ? idtext : NULL,
-			   action, old_state, new_state, detail, hash);
-
-	values[0] = Int64GetDatum(org_id);
-	values[1] = Int64GetDatum(event_no);
-	values[2] = TimestampTzGetDatum(now);
-	values[3] = CStringGetTextDatum(actor);
-	values[4] = CStringGetTextDatum(object_type);
-	values[5] = Int64GetDatum(object_id);
-	nulls[5] = object_id ? ' ' : 'n';
-	values[6] = CStringGetTextDatum(action);
-	values[7] = old_state ? CStringGetTextDatum(old_state) : (Datum) 0;
-	nulls[7] = old_state ? ' ' : 'n';
-	values[8] = new_state ? CStringGetTextDatum(new_state) : (Datum) 0;
-	nulls[8] = new_state ? ' ' : 'n';
-	values[10] = prev;
-	nulls[10] = prev_null ? 'n' : ' ';
-	values[11] = bytes_datum(hash, sizeof(hash));
-	values[12] = PointerGetDatum(&locked);
-	/* one statement: append the event and advance the (locked) head by ctid */
-	engine_prepare(&plan_append,
-				   "WITH e AS (INSERT INTO isms.event (org_id, event_no, occurred_at, actor, object_type, object_id, "
-				   "action, old_state, new_state, detail, prev_hash, hash) "
-				   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)) "
-				   "UPDATE isms.event_chain SET last_event_no = $2, last_hash = $12 "
-				   "WHERE ctid OPERATOR(pg_catalog.=) $13 AND org_id OPERATOR(pg_catalog.=) $1 RETURNING ctid",
-				   13, append_types);
-	if (engine_exec(plan_append, values, nulls, true, 0) != SPI_OK_UPDATE_RETURNING || SPI_processed != 1)
-		elog(ERROR, "could not append event");
-	ItemPointerCopy((ItemPointer) DatumGetPointer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)),
-					&head_ctid);
-	head_org_id = org_id;
-	SPI_finish();
-
-	if (notify)
-		event_notify(org_id, event_no, object_type, object_id ? idtext : NULL, action, new_state);
-}
-
-/* Report of isms.verify_events: one row. */
-static Datum
-verify_result(FunctionCallInfo fcinfo, bool valid, int64 checked, int64 broken_at, const char *problem)
-{
-	TupleDesc	desc;
-	Datum		values[4];
-	bool		nulls[4] = {false, false, broken_at == 0, problem == NULL};
-
-	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-	values[0] = BoolGetDatum(valid);
-	values[1] = Int64GetDatum(checked);
-	values[2] = Int64GetDatum(broken_at);
-	values[3] = problem ? CStringGetTextDatum(problem) : (Datum) 0;
-	return HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls));
-}
-
-/* Does a nullable bytea column equal these bytes? */
-static bool
-bytes_equal(Datum d, bool isnull, const uint8 *bytes, int len)
-{
-	bytea	   *b;
-
-	if (isnull)
-		return len == 0;
-	b = DatumGetByteaPP(d);
-	return VARSIZE_ANY_EXHDR(b) == (Size) len && memcmp(VARDATA_ANY(b), bytes, len) == 0;
-}
-
-/* Compare the chain head with the last event found; NULL if they agree. */
-static char *
-verify_head(int64 org_id, int64 last_no, const uint8 *last_hash, int last_len)
-{
-	Oid			argtypes[1] = {INT8OID};
-	Datum		args[1] = {Int64GetDatum(org_id)};
-	bool		isnull;
-	int64		head_no;
-	Datum		head_hash;
-
-	if (SPI_execute_with_args("SELECT last_event_no, last_hash FROM isms.event_chain "
-							  "WHERE org_id OPERATOR(pg_catalog.=) $1",
-							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+	for (i = 0; i < n; i++)
 	{
-		if (RULE_ON(IS015_VERIFY_ORG) && last_no == 0)
-			organization_not_found(org_id);
-		return psprintf("the chain head of organization " INT64_FORMAT " is missing", org_id);
+		PendingEvent *ev = events[i];
+		char		idtext[32];
+		uint8		hash[PG_SHA256_DIGEST_LENGTH];
+
+		snprintf(idtext, sizeof(idtext), INT64_FORMAT, ev->object_id);
+		event_hash(head->hash, head->hash_len, head->org_id, head->last_no + 1, head->at, ev->actor,
+				   ev->object_type, ev->object_id ? idtext : NULL, ev->action, ev->old_state,
+				   ev->new_state, ev->detail, hash);
+		cols[0][i] = Int64GetDatum(head->last_no + 1);
+		cols[1][i] = CStringGetTextDatum(ev->actor);
+		cols[2][i] = CStringGetTextDatum(ev->object_type);
+		cols[3][i] = Int64GetDatum(ev->object_id);
+		nulls[3][i] = ev->object_id == 0;
+		cols[4][i] = CStringGetTextDatum(ev->action);
+		cols[5][i] = text_or_null(ev->old_state, &nulls[5][i]);
+		cols[6][i] = text_or_null(ev->new_state, &nulls[6][i]);
+		cols[7][i] = text_or_null(ev->detail, &nulls[7][i]);
+		cols[8][i] = bytes_datum(head->hash, head->hash_len);
+		nulls[8][i] = head->hash_len == 0;
+		cols[9][i] = bytes_datum(hash, sizeof(hash));
+		memcpy(head->hash, hash, sizeof(hash));
+		head->hash_len = sizeof(hash);
+		head->last_no++;
 	}
-	head_no = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	head_hash = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
-	if (head_no != last_no)
-		return psprintf("the chain head records " INT64_FORMAT " events but " INT64_FORMAT " were found",
-						head_no, last_no);
-	if (!bytes_equal(head_hash, isnull, last_hash, last_len))
-		return psprintf("the chain head's hash does not match event " INT64_FORMAT, last_no);
-	return NULL;
+	values[0] = Int64GetDatum(head->org_id);
+	values[1] = TimestampTzGetDatum(head->at);
+	for (c = 0; c < 10; c++)
+		values[2 + c] = array_of(cols[c], nulls[c], n,
+								 c == 0 || c == 3 ? INT8OID : c >= 8 ? BYTEAOID : TEXTOID);
+	values[12] = Int64GetDatum(head->last_no);
+	values[13] = bytes_datum(head->hash, head->hash_len);
+	engine_prepare(&plan,
+				   "WITH e AS (INSERT INTO isms.event (org_id, event_no, occurred_at, actor, object_type, "
+				   "object_id, action, old_state, new_state, detail, prev_hash, hash) "
+				   "SELECT $1, u.n, $2, u.a, u.t, u.i, u.c, u.o, u.s, u.d::pg_catalog.jsonb, u.p, u.h "
+				   "FROM ROWS FROM (pg_catalog.unnest($3), pg_catalog.unnest($4), pg_catalog.unnest($5), "
+				   "pg_catalog.unnest($6), pg_catalog.unnest($7), pg_catalog.unnest($8), pg_catalog.unnest($9), "
+				   "pg_catalog.unnest($10), pg_catalog.unnest($11), pg_catalog.unnest($12)) "
+				   "AS u (n, a, t, i, c, o, s, d, p, h)) "
+				   "UPDATE isms.event_chain SET last_event_no = $13, last_hash = $14 "
+				   "WHERE org_id OPERATOR(pg_catalog.=) $1",
+				   14, argtypes);
+	if (engine_exec(plan, values, NULL, true, 0) != SPI_OK_UPDATE || SPI_processed != 1)
+		elog(ERROR, "could not append the events of organization " INT64_FORMAT, head->org_id);
 }
 
 /*
- * Check one event against the previous hash; on success leave its hash in
- * prev.  Returns a description of the problem, or NULL.
+ * Send the organisation's new events as NOTIFY on its channel, with a small
+ * JSON payload.  LISTEN cannot be access-controlled, so the channel name is
+ * a hash of a database secret and the organisation (isms.event_channel_name):
+ * only members learn it, from isms.event_channel(org).  Delivered at commit.
  */
-static char *
-verify_one(HeapTuple t, TupleDesc d, int64 org_id, int64 expected_no, uint8 *prev, int *prev_len)
+static void
+chain_notify(const ChainHead *head, PendingEvent **events, int n)
 {
-	bool		isnull;
-	int64		no = DatumGetInt64(SPI_getbinval(t, d, 1, &isnull));
-	TimestampTz at = DatumGetTimestampTz(SPI_getbinval(t, d, 2, &isnull));
-	Datum		stored_prev = SPI_getbinval(t, d, 10, &isnull);
-	Datum		stored_hash;
-	uint8		hash[PG_SHA256_DIGEST_LENGTH];
-
-	if (no != expected_no)
-		return psprintf("event " INT64_FORMAT " is missing", expected_no);
-	if (!bytes_equal(stored_prev, isnull, prev, *prev_len))
-		return psprintf("event " INT64_FORMAT " does not link to the hash of event " INT64_FORMAT, no, no - 1);
-	event_hash(prev, *prev_len, org_id, no, at,
-			   SPI_getvalue(t, d, 3), SPI_getvalue(t, d, 4), SPI_getvalue(t, d, 5),
-			   SPI_getvalue(t, d, 6), SPI_getvalue(t, d, 7), SPI_getvalue(t, d, 8),
-			   SPI_getvalue(t, d, 9), hash);
-	stored_hash = SPI_getbinval(t, d, 11, &isnull);
-	if (!bytes_equal(stored_hash, isnull, hash, sizeof(hash)))
-		return psprintf("event " INT64_FORMAT " was altered: its hash does not match its content", no);
-	memcpy(prev, hash, sizeof(hash));
-	*prev_len = sizeof(hash);
-	return NULL;
-}
-
-/*
- * Every record whose submission or approval event carries a content hash
- * still has that content: its latest submission (a returned draft may be
- * edited and submitted again) and its approval are recomputed from the row.
- * Returns the first mismatch, or NULL.
- */
-static char *
-verify_record_content(int64 org_id)
-{
+	static SPIPlanPtr plan = NULL;
 	Oid			argtypes[1] = {INT8OID};
-	Datum		args[1] = {Int64GetDatum(org_id)};
-	bool		isnull;
+	Datum		values[1] = {Int64GetDatum(head->org_id)};
+	char	   *channel;
+	int			i;
 
-	if (SPI_execute_with_args(
-			"SELECT e.event_no, e.object_id FROM ("
-			"  SELECT DISTINCT ON (object_id, action) event_no, object_id, action, "
-			"         detail OPERATOR(pg_catalog.->>) 'content_sha256' AS hash"
-			"    FROM isms.event WHERE org_id OPERATOR(pg_catalog.=) $1 AND object_type OPERATOR(pg_catalog.=) 'record'"
-			"     AND action OPERATOR(pg_catalog.=) ANY ('{submit,approve}'::pg_catalog.text[])"
-			"     AND detail OPERATOR(pg_catalog.?) 'content_sha256'"
-			"   ORDER BY object_id, action, event_no DESC) e"
-			"  JOIN isms.record r ON r.org_id OPERATOR(pg_catalog.=) $1 AND r.record_id OPERATOR(pg_catalog.=) e.object_id"
-			" WHERE isms.record_content_hash(r, e.action OPERATOR(pg_catalog.=) 'approve') "
-			"       OPERATOR(pg_catalog.<>) e.hash"
-			" ORDER BY e.event_no LIMIT 1",
-			1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not verify the content of the records of organization " INT64_FORMAT, org_id);
-	if (SPI_processed == 0)
-		return NULL;
-	return psprintf("record " INT64_FORMAT " no longer has the content event " INT64_FORMAT " recorded",
-					DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)),
-					DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)));
+	engine_prepare(&plan, "SELECT isms.event_channel_name($1)", 1, argtypes);
+	if (engine_exec(plan, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "could not find the event channel of organization " INT64_FORMAT, head->org_id);
+	channel = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	SPI_freetuptable(SPI_tuptable);
+	for (i = 0; i < n; i++)
+	{
+		PendingEvent *ev = events[i];
+		StringInfoData payload;
+
+		initStringInfo(&payload);
+		appendStringInfo(&payload, "{\"org_id\": " INT64_FORMAT ", \"event_no\": " INT64_FORMAT
+						 ", \"object_type\": ", head->org_id, head->last_no - n + 1 + i);
+		escape_json(&payload, ev->object_type);
+		if (ev->object_id != 0)
+			appendStringInfo(&payload, ", \"object_id\": " INT64_FORMAT ", \"action\": ", ev->object_id);
+		else
+			appendStringInfoString(&payload, ", \"object_id\": null, \"action\": ");
+		escape_json(&payload, ev->action);
+		appendStringInfoString(&payload, ", \"new_state\": ");
+		if (ev->new_state)
+			escape_json(&payload, ev->new_state);
+		else
+			appendStringInfoString(&payload, "null");
+		appendStringInfoChar(&payload, '}');
+		Async_Notify(channel, payload.data);
+		pfree(payload.data);
+	}
 }
 
 /*
- * Walk the organisation's chain from its first event: numbering without
- * gaps, each prev_hash equal to the previous hash, each hash equal to the
- * recomputed one, the chain head pointing at the last event and, with a
- * checkpoint (checkpoint_no > 0), event checkpoint_no carrying exactly the
- * checkpoint's hash.  Events are read through a cursor in batches and each
- * one is checked in a memory context reset per event, so memory stays flat
- * however long the chain.  Returns the problem (NULL if none) in the
- * caller's context; *checked is the number of events that verified.
+ * Chain every pending event: organisation by organisation in ascending
+ * order (so two committing transactions lock heads in the same order and
+ * cannot deadlock on them), in batches, each batch's arrays freed after it
+ * is written.
  */
-static char *
-verify_chain(int64 org_id, int64 checkpoint_no, bytea *checkpoint_hash, int64 *checked)
+static void
+event_flush(void)
 {
-	MemoryContext caller = CurrentMemoryContext;
-	MemoryContext per_event;
-	Oid			argtypes[1] = {INT8OID};
-	Datum		args[1] = {Int64GetDatum(org_id)};
-	Portal		portal;
-	uint8		prev[PG_SHA256_DIGEST_LENGTH];
-	int			prev_len = 0;
-	int64		next_no = 1;
-	char	   *problem = NULL;
-	int			guc_level;
+	MemoryContext batch_cxt;
+	PendingEvent **events;
+	ListCell   *lc;
+	int			n = list_length(pending);
+	int			i = 0;
+	int			start;
 
+	if (n == 0)
+		return;
+	list_sort(pending, pending_cmp);
+	events = palloc(n * sizeof(PendingEvent *));
+	foreach(lc, pending)
+		events[i++] = lfirst(lc);
+	pending = NIL;
+
+	/* at commit no statement's snapshot is active any more */
+	PushActiveSnapshot(GetTransactionSnapshot());
 	SPI_connect();
-	guc_level = engine_pin_search_path();
-	per_event = AllocSetContextCreate(CurrentMemoryContext, "isms verify event", ALLOCSET_DEFAULT_SIZES);
-	portal = SPI_cursor_open_with_args(NULL,
-									   "SELECT event_no, occurred_at, actor, object_type, object_id::pg_catalog.text, "
-									   "action, old_state, new_state, detail::pg_catalog.text, prev_hash, hash "
-									   "FROM isms.event WHERE org_id OPERATOR(pg_catalog.=) $1 ORDER BY event_no",
-									   1, argtypes, args, NULL, true, 0);
-	while (problem == NULL)
+	batch_cxt = AllocSetContextCreate(CurrentMemoryContext, "isms event batch", ALLOCSET_DEFAULT_SIZES);
+	for (start = 0; start < n;)
 	{
-		uint64		i;
+		ChainHead	head;
+		PendingOrg *org = hash_search(pending_orgs, &events[start]->org_id, HASH_FIND, NULL);
+		int			end = start;
 
-		SPI_cursor_fetch(portal, true, 1000);
-		if (SPI_processed == 0)
-			break;
-		for (i = 0; i < SPI_processed && problem == NULL; i++)
+		while (end < n && events[end]->org_id == events[start]->org_id)
+			end++;
+		head.org_id = events[start]->org_id;
+		chain_lock(&head);
+		for (i = start; i < end; i += EVENT_BATCH)
 		{
-			MemoryContext old = MemoryContextSwitchTo(per_event);
+			MemoryContext old = MemoryContextSwitchTo(batch_cxt);
+			int			len = Min(EVENT_BATCH, end - i);
 
-			problem = verify_one(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, org_id, next_no, prev, &prev_len);
-			if (problem == NULL && next_no == checkpoint_no &&
-				!bytes_equal(PointerGetDatum(checkpoint_hash), false, prev, prev_len))
-				problem = psprintf("event " INT64_FORMAT " does not carry the checkpoint's hash: the chain "
-								   "up to it was rewritten, or the organization's chain was restarted",
-								   next_no);
+			chain_write(&head, events + i, len);
+			if (org != NULL && org->notify)
+				chain_notify(&head, events + i, len);
 			MemoryContextSwitchTo(old);
-			if (problem)
-				problem = MemoryContextStrdup(caller, problem);
-			else
-				next_no++;
-			MemoryContextReset(per_event);
+			MemoryContextReset(batch_cxt);
 		}
-		SPI_freetuptable(SPI_tuptable);
-		if (problem == NULL && next_no % 100000 == 1)
-			ereport(NOTICE, (errmsg("verified " INT64_FORMAT " events of organization " INT64_FORMAT,
-									next_no - 1, org_id)));
+		start = end;
 	}
-	SPI_cursor_close(portal);
-	if (problem == NULL && checkpoint_no >= next_no)
-		problem = psprintf("event " INT64_FORMAT " of the checkpoint is missing: the chain ends at event "
-						   INT64_FORMAT " (its tail was removed, or it was restarted)",
-						   checkpoint_no, next_no - 1);
-	if (problem == NULL)
-		problem = verify_head(org_id, next_no - 1, prev, prev_len);
-	if (problem == NULL)
-		problem = verify_record_content(org_id);
-	if (problem)
-		problem = MemoryContextStrdup(caller, problem);
-	engine_unpin_search_path(guc_level);
 	SPI_finish();
-	*checked = next_no - 1;
-	return problem;
-}
-
-/*
- * isms.verify_events(org) -> (valid, events_checked, first_broken_event, problem)
- *
- * The chain is consistent in itself.  Anyone who can rewrite every event can
- * also recompute every hash: only a checkpoint kept outside the database
- * proves more (below).
- */
-Datum
-event_verify(PG_FUNCTION_ARGS)
-{
-	int64		checked;
-	char	   *problem = verify_chain(PG_GETARG_INT64(0), 0, NULL, &checked);
-
-	PG_RETURN_DATUM(verify_result(fcinfo, problem == NULL, checked, problem ? checked + 1 : 0, problem));
-}
-
-/*
- * isms.verify_events(org, checkpoint_event_no, checkpoint_hash)
- *
- * The chain still contains the checkpoint's event with the checkpoint's
- * hash, and continues validly from it to the head: a removed tail, a head
- * moved back, a rewritten and re-hashed event up to the checkpoint, or a
- * deleted or restarted organisation all fail.
- */
-Datum
-event_verify_checkpoint(PG_FUNCTION_ARGS)
-{
-	int64		org_id = PG_GETARG_INT64(0);
-	int64		checkpoint_no = PG_GETARG_INT64(1);
-	bytea	   *checkpoint_hash = PG_GETARG_BYTEA_PP(2);
-	int64		checked;
-	char	   *problem;
-
-	if (checkpoint_no < 1 || VARSIZE_ANY_EXHDR(checkpoint_hash) != PG_SHA256_DIGEST_LENGTH)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid checkpoint for organization " INT64_FORMAT, org_id),
-				 errdetail("A checkpoint names an event number of at least 1 and its 32-byte SHA-256 hash."),
-				 errhint("Pass the event_no and hash that isms.chain_head(org) returned.")));
-	problem = verify_chain(org_id, checkpoint_no, checkpoint_hash, &checked);
-	PG_RETURN_DATUM(verify_result(fcinfo, problem == NULL, checked, problem ? checked + 1 : 0, problem));
+	PopActiveSnapshot();
 }
 
 /*
