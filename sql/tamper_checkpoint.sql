@@ -102,3 +102,34 @@ UPDATE isms.record SET content = '{"mailbox": "nobody"}', title = 'Nothing happe
 RESET session_replication_role;
 SELECT regexp_replace(pg_temp.alone(:org), '\d+', 'N', 'g') AS without_checkpoint,
        regexp_replace(pg_temp.check(:org, :cp_no, :'cp_hash'), '\d+', 'N', 'g') AS with_checkpoint;
+
+-- 6. An approved record deleted: the events that vouch for it remain, and
+-- no event discarded or disposed of it.
+SELECT pg_temp.fresh('Vanished Ltd') AS org \gset
+SET isms.actor = 'alice';
+SELECT isms.new_external_record(:org, 'security_event', 'Lost laptop') AS rec \gset
+SELECT isms.submit_record(:rec);
+SET isms.actor = 'bob';
+SELECT isms.approve_record(:rec);
+RESET isms.actor;
+SELECT event_no AS cp_no, hash AS cp_hash FROM isms.chain_head(:org) \gset
+SET session_replication_role = replica;
+DELETE FROM isms.run_record WHERE record_id = :rec;
+DELETE FROM isms.record WHERE record_id = :rec;
+RESET session_replication_role;
+SELECT regexp_replace(pg_temp.alone(:org), '\d+', 'N', 'g') AS without_checkpoint,
+       regexp_replace(pg_temp.check(:org, :cp_no, :'cp_hash'), '\d+', 'N', 'g') AS with_checkpoint;
+
+-- 7. An assessment rating rewritten (a better rating), then deleted.
+SELECT pg_temp.fresh('Rated Ltd') AS org \gset
+SELECT isms.rate_process(:org, '7.9', 'PA 1.1', 'P', 'Two of five incidents closed on time') AS rating \gset
+SELECT event_no AS cp_no, hash AS cp_hash FROM isms.chain_head(:org) \gset
+SELECT pg_temp.check(:org, :cp_no, :'cp_hash') AS before_rewrite;
+SET session_replication_role = replica;
+UPDATE isms.assessment_rating SET rating = 'F', justification = 'All incidents closed on time' WHERE rating_id = :rating;
+RESET session_replication_role;
+SELECT regexp_replace(pg_temp.check(:org, :cp_no, :'cp_hash'), '\d+', 'N', 'g') AS rewritten;
+SET session_replication_role = replica;
+DELETE FROM isms.assessment_rating WHERE rating_id = :rating;
+RESET session_replication_role;
+SELECT regexp_replace(pg_temp.check(:org, :cp_no, :'cp_hash'), '\d+', 'N', 'g') AS deleted;

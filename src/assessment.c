@@ -15,6 +15,7 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "access/xact.h"
 #include "utils/builtins.h"
 #include "utils/rel.h"
@@ -62,6 +63,24 @@ assessment_rules_trigger(PG_FUNCTION_ARGS)
 	return PointerGetDatum(engine_set_columns(rel, td->tg_trigtuple, 2, cols, vals, nulls));
 }
 
+/*
+ * The SHA-256 (hex) of the rating's canonical content, as
+ * isms.assessment_content_hash computes it: the rating's event carries it, so
+ * that isms.verify_events finds a rewritten or removed rating.
+ */
+static char *
+assessment_content_hash(Relation rel, HeapTuple tuple)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			argtypes[1] = {RelationGetForm(rel)->reltype};
+	Datum		args[1] = {heap_copy_tuple_as_datum(tuple, RelationGetDescr(rel))};
+
+	engine_prepare(&plan, "SELECT isms.assessment_content_hash($1)", 1, argtypes);
+	if (engine_exec(plan, args, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "could not hash the content of a rating");
+	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+}
+
 /* isms.assessment_trigger: AFTER INSERT ON isms.assessment_rating FOR EACH ROW */
 Datum
 assessment_trigger(PG_FUNCTION_ARGS)
@@ -77,14 +96,18 @@ assessment_trigger(PG_FUNCTION_ARGS)
 				 errmsg("assessment_trigger: must be fired for INSERT")));
 	tup = td->tg_trigtuple;
 	desc = RelationGetDescr(td->tg_relation);
+	SPI_connect();
 	event_append(engine_get_int64(tup, desc, "org_id"), "assessment",
 				 engine_get_int64(tup, desc, "process_id"), "rate", NULL,
 				 engine_get_text(tup, desc, "rating"),
-				 engine_json(5,
+				 engine_json(7,
+							 "rating_id", engine_get_text(tup, desc, "rating_id"),
 							 "attribute", engine_get_text(tup, desc, "attribute"),
 							 "period_start", engine_get_text(tup, desc, "period_start"),
 							 "period_end", engine_get_text(tup, desc, "period_end"),
 							 "assessor", engine_get_text(tup, desc, "assessor"),
-							 "justification", engine_get_text(tup, desc, "justification")));
+							 "justification", engine_get_text(tup, desc, "justification"),
+							 "content_sha256", assessment_content_hash(td->tg_relation, tup)));
+	SPI_finish();
 	return PointerGetDatum(NULL);
 }

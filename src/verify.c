@@ -110,37 +110,73 @@ verify_one(HeapTuple t, TupleDesc d, int64 org_id, int64 expected_no, uint8 *pre
 }
 
 /*
- * Every record whose submission or approval event carries a content hash
- * still has that content: its latest submission (a returned draft may be
- * edited and submitted again) and its approval are recomputed from the row.
- * Returns the first mismatch, or NULL.
+ * The first event (event_no, object id, whether the row is missing) that a
+ * content query finds no longer true of the rows, or NULL.
  */
 static char *
-verify_record_content(int64 org_id)
+verify_content_query(int64 org_id, const char *sql, const char *what)
 {
 	Oid			argtypes[1] = {INT8OID};
 	Datum		args[1] = {Int64GetDatum(org_id)};
 	bool		isnull;
+	int64		event_no;
+	int64		object_id;
 
-	if (SPI_execute_with_args(
-			"SELECT e.event_no, e.object_id FROM ("
-			"  SELECT DISTINCT ON (object_id, action) event_no, object_id, action, "
-			"         detail OPERATOR(pg_catalog.->>) 'content_sha256' AS hash"
-			"    FROM isms.event WHERE org_id OPERATOR(pg_catalog.=) $1 AND object_type OPERATOR(pg_catalog.=) 'record'"
-			"     AND action OPERATOR(pg_catalog.=) ANY ('{submit,approve}'::pg_catalog.text[])"
-			"     AND detail OPERATOR(pg_catalog.?) 'content_sha256'"
-			"   ORDER BY object_id, action, event_no DESC) e"
-			"  JOIN isms.record r ON r.org_id OPERATOR(pg_catalog.=) $1 AND r.record_id OPERATOR(pg_catalog.=) e.object_id"
-			" WHERE isms.record_content_hash(r, e.action OPERATOR(pg_catalog.=) 'approve') "
-			"       OPERATOR(pg_catalog.<>) e.hash"
-			" ORDER BY e.event_no LIMIT 1",
-			1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not verify the content of the records of organization " INT64_FORMAT, org_id);
+	if (SPI_execute_with_args(sql, 1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not verify the %ss of organization " INT64_FORMAT, what, org_id);
 	if (SPI_processed == 0)
 		return NULL;
-	return psprintf("record " INT64_FORMAT " no longer has the content event " INT64_FORMAT " recorded",
-					DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)),
-					DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)));
+	event_no = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	object_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	if (DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull)))
+		return psprintf("%s " INT64_FORMAT " of event " INT64_FORMAT " was removed", what, object_id, event_no);
+	return psprintf("%s " INT64_FORMAT " no longer has the content event " INT64_FORMAT " recorded",
+					what, object_id, event_no);
+}
+
+/*
+ * Every row an event vouches for with a content hash still has that
+ * content, and is still there unless an event removed it: a record's
+ * latest submission (a returned draft may be edited and submitted again)
+ * and its approval, recomputed from the row, unless a later event
+ * discarded or disposed of the record; every assessment rating.  Returns
+ * the first mismatch, or NULL.
+ */
+static char *
+verify_content(int64 org_id)
+{
+	char	   *problem = verify_content_query(org_id,
+											   "SELECT e.event_no, e.object_id, r.record_id IS NULL FROM ("
+											   "  SELECT DISTINCT ON (object_id, action) event_no, object_id, action, "
+											   "         detail OPERATOR(pg_catalog.->>) 'content_sha256' AS hash"
+											   "    FROM isms.event WHERE org_id OPERATOR(pg_catalog.=) $1 AND object_type OPERATOR(pg_catalog.=) 'record'"
+											   "     AND action OPERATOR(pg_catalog.=) ANY ('{submit,approve}'::pg_catalog.text[])"
+											   "     AND detail OPERATOR(pg_catalog.?) 'content_sha256'"
+											   "   ORDER BY object_id, action, event_no DESC) e"
+											   "  LEFT JOIN isms.record r ON r.org_id OPERATOR(pg_catalog.=) $1 AND r.record_id OPERATOR(pg_catalog.=) e.object_id"
+											   " WHERE CASE WHEN r.record_id IS NULL THEN NOT EXISTS ("
+											   "         SELECT FROM isms.event d WHERE d.org_id OPERATOR(pg_catalog.=) $1"
+											   "            AND d.object_type OPERATOR(pg_catalog.=) 'record' AND d.object_id OPERATOR(pg_catalog.=) e.object_id"
+											   "            AND d.action OPERATOR(pg_catalog.=) ANY ('{discard,dispose}'::pg_catalog.text[]))"
+											   "       ELSE isms.record_content_hash(r, e.action OPERATOR(pg_catalog.=) 'approve') "
+											   "            OPERATOR(pg_catalog.<>) e.hash END"
+											   " ORDER BY e.event_no LIMIT 1",
+											   "record");
+
+	if (problem == NULL)
+		problem = verify_content_query(org_id,
+									   "SELECT e.event_no, (e.detail OPERATOR(pg_catalog.->>) 'rating_id')::pg_catalog.int8, "
+									   "       a.rating_id IS NULL"
+									   "  FROM isms.event e"
+									   "  LEFT JOIN isms.assessment_rating a ON a.org_id OPERATOR(pg_catalog.=) $1"
+									   "   AND a.rating_id OPERATOR(pg_catalog.=) (e.detail OPERATOR(pg_catalog.->>) 'rating_id')::pg_catalog.int8"
+									   " WHERE e.org_id OPERATOR(pg_catalog.=) $1 AND e.object_type OPERATOR(pg_catalog.=) 'assessment'"
+									   "   AND e.detail OPERATOR(pg_catalog.?) 'content_sha256'"
+									   "   AND (a.rating_id IS NULL OR isms.assessment_content_hash(a) "
+									   "        OPERATOR(pg_catalog.<>) (e.detail OPERATOR(pg_catalog.->>) 'content_sha256'))"
+									   " ORDER BY e.event_no LIMIT 1",
+									   "rating");
+	return problem;
 }
 
 /*
@@ -212,7 +248,7 @@ verify_chain(int64 org_id, int64 checkpoint_no, bytea *checkpoint_hash, int64 *c
 	if (problem == NULL)
 		problem = verify_head(org_id, next_no - 1, prev, prev_len);
 	if (problem == NULL)
-		problem = verify_record_content(org_id);
+		problem = verify_content(org_id);
 	if (problem)
 		problem = MemoryContextStrdup(caller, problem);
 	engine_unpin_search_path(guc_level);
