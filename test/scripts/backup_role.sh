@@ -3,18 +3,20 @@
 # docs/backup.md, as a DBA runs them.
 #
 # Fills a database of the runner's cluster with three organisations (the
-# scenario of dump_restore.sh); the auditor's checkpoints are taken first.
-# Then:
+# scenario of dump_restore.sh, and an assessor rating); the auditor's
+# checkpoints are taken first.  Then:
 #   - backup as isms_backup (LOGIN BYPASSRLS IN ROLE pg_read_all_data, no
 #     superuser, no membership anywhere): the roles without passwords, the
 #     manifest of chain heads (read with row_security = off) and
-#     pg_dump -Fc;
-#   - restore on a second, fresh cluster as its superuser: a restore before
-#     the roles fails loudly; after the roles, pg_restore with
-#     session_replication_role = replica restores every table of the
-#     database (count and checksum) and every sequence, and every
-#     organisation verifies against the manifest and against the auditor's
-#     checkpoints;
+#     pg_dump -Fc; isms_backup_db (BYPASSRLS and grants on schema isms
+#     instead of pg_read_all_data) dumps the same data;
+#   - restore on a second, fresh cluster as its superuser, in one
+#     transaction: a restore before the roles fails loudly and leaves
+#     nothing; after the roles, pg_restore with session_replication_role =
+#     replica restores every table of the database (count and checksum)
+#     and every sequence, every organisation verifies against the manifest
+#     and against the auditor's checkpoints, and a new run and rating get
+#     ids after the restored ones;
 #   - a role without BYPASSRLS never takes a backup that passes: pg_dump
 #     fails on row-level security (or on the policies' function), and where
 #     --enable-row-security lets it exit 0 (a role of isms_auditor of no
@@ -26,7 +28,7 @@ set -u
 
 dir=$ISMS_WORK/backup_role
 src=isms_backup_src
-roles="isms_backup isms_backup_norls isms_backup_auditor"
+roles="isms_backup isms_backup_db isms_backup_norls isms_backup_auditor isms_backup_admin"
 cleanup() {
 	isms_extra_cluster_stop "$dir/restore"
 	[ "${ISMS_KEEP:-0}" = 1 ] || rm -rf "$dir"
@@ -48,11 +50,22 @@ SELECT isms_scenario.act('dora');
 SELECT isms.rate_process(1, '7.9', 'PA 1.1', 'F', 'every incident closed with lessons learned');
 -- the documented backup role, and two that lack BYPASSRLS
 CREATE ROLE isms_backup LOGIN BYPASSRLS IN ROLE pg_read_all_data;
+-- the same, reading this database only
+CREATE ROLE isms_backup_db LOGIN BYPASSRLS;
+GRANT USAGE ON SCHEMA isms TO isms_backup_db;
+GRANT SELECT ON ALL TABLES IN SCHEMA isms TO isms_backup_db;
+GRANT SELECT ON ALL SEQUENCES IN SCHEMA isms TO isms_backup_db;
 CREATE ROLE isms_backup_norls LOGIN IN ROLE pg_read_all_data;
 -- an auditor of Acme only, whose login someone uses for backups
 CREATE ROLE isms_backup_auditor LOGIN IN ROLE pg_read_all_data, isms_auditor;
 SELECT isms.add_member(1, 'isms_backup_auditor', 'auditor');
 SQL
+
+# only a superuser can give BYPASSRLS
+psql -qX -v ON_ERROR_STOP=1 -d postgres -c "CREATE ROLE isms_backup_admin LOGIN CREATEROLE" || exit 1
+psql -qX -U isms_backup_admin -d postgres -c "CREATE ROLE isms_backup_x LOGIN BYPASSRLS" 2>"$dir/createrole.err" &&
+	fail "a CREATEROLE role created a BYPASSRLS role"
+grep -q 'must be superuser to create bypassrls users' "$dir/createrole.err" || { cat "$dir/createrole.err" >&2; fail "CREATE ROLE ... BYPASSRLS by a CREATEROLE role failed otherwise"; }
 
 # the auditor's checkpoints, kept outside the database (org, event_no, hash in hex)
 psql -qXAt -v ON_ERROR_STOP=1 -d $src -F $'\t' -c "SELECT h.org_id, h.event_no, encode(h.hash, 'hex')
@@ -84,11 +97,11 @@ SQL
 }
 
 # Restore by the documented procedure (as the restore cluster's superuser)
-# into a new database.
+# into a new database, in one transaction.
 restore() {
 	psql -qX -v ON_ERROR_STOP=1 -p "$port" -d postgres -c "CREATE DATABASE $1 TEMPLATE template0" &&
 		PGOPTIONS='-c session_replication_role=replica' \
-			"$ISMS_BIN/pg_restore" --exit-on-error -p "$port" -d "$1" "$2"
+			"$ISMS_BIN/pg_restore" --single-transaction --exit-on-error -p "$port" -d "$1" "$2"
 }
 
 # Count and checksum of every table of the database, every sequence.
@@ -113,8 +126,15 @@ SQL
 manifest isms_backup >"$dir/manifest.tsv" || fail "the manifest as isms_backup failed"
 "$ISMS_BIN/pg_dump" -U isms_backup -Fc -d $src -f "$dir/isms.dump" 2>"$dir/dump.err" ||
 	{ cat "$dir/dump.err" >&2; fail "pg_dump as isms_backup failed"; }
+# the per-database variant dumps the same data
+"$ISMS_BIN/pg_dump" -U isms_backup_db -Fc -d $src -f "$dir/isms_db.dump" 2>"$dir/dump_db.err" ||
+	{ cat "$dir/dump_db.err" >&2; fail "pg_dump as isms_backup_db failed"; }
+for d in isms isms_db; do
+	"$ISMS_BIN/pg_restore" --data-only -f - "$dir/$d.dump" | grep -v '^\\\(un\)\?restrict ' >"$dir/$d.data.sql"
+done
+cmp -s "$dir/isms.data.sql" "$dir/isms_db.data.sql" || fail "isms_backup_db's dump holds other data than isms_backup's"
 [ "$(grep -c '^org' "$dir/manifest.tsv")" = "$orgs" ] || fail "the manifest does not hold $orgs organisations"
-awk -F'\t' '$1 == "org" { print $2 "\t" $3 "\t" $4 }' "$dir/manifest.tsv" >"$dir/manifest_heads.tsv"
+grep '^org' "$dir/manifest.tsv" | cut -f2- >"$dir/heads.tsv"
 
 # The restore target: a fresh cluster (a new server after a disaster).
 port=$(isms_extra_cluster_start "$dir/restore") || fail "could not start the restore cluster"
@@ -125,6 +145,8 @@ if restore noroles "$dir/isms.dump" 2>"$dir/noroles.err"; then
 fi
 grep -q 'role "isms_backup_auditor" does not exist' "$dir/noroles.err" ||
 	{ cat "$dir/noroles.err" >&2; fail "the restore without the roles failed, but not on a missing role"; }
+[ "$(psql -qXAt -p "$port" -d noroles -c "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'isms%'")" = 0 ] ||
+	fail "the failed restore left a half-restored database"
 
 # Roles, then the database.  The superuser's own role exists, and so do the
 # extension's group roles that the failed restore created.
@@ -142,7 +164,7 @@ grep -q '^isms\.event [1-9]' "$dir/restored.txt" || fail "no event was restored"
 [ "$(psql -qXAt -p "$port" -d restored -c "SELECT extversion FROM pg_extension WHERE extname = 'isms27022'")" = \
 	"$(awk -F'\t' '$1 == "extension" { print $4 }' "$dir/manifest.tsv")" ] || fail "another extension version was restored"
 isms_scenario_check -p "$port" -d restored || fail "invariants violated after restore"
-by_manifest=$(verified restored "$dir/manifest_heads.tsv")
+by_manifest=$(verified restored "$dir/heads.tsv")
 by_auditor=$(verified restored "$dir/checkpoints.tsv")
 [ "$by_manifest" = "$orgs of $orgs" ] && [ "$by_auditor" = "$orgs of $orgs" ] ||
 	fail "after the restore, the manifest verifies $by_manifest and the checkpoints $by_auditor"
@@ -170,6 +192,7 @@ attempt() {
 }
 out=$(attempt norls isms_backup_norls)
 case $out in "rc=1 query would be affected by row-level security policy for table"*) ;; *) fail "isms_backup_norls: $out" ;; esac
+[ -s "$dir/norls.dump" ] || fail "the failed pg_dump left no file (docs/backup.md says it does)"
 echo "backup_role: pg_dump as a role without BYPASSRLS: $out"
 out=$(attempt norls_rls isms_backup_norls --enable-row-security)
 case $out in "rc=1 permission denied for function member_role") ;; *) fail "isms_backup_norls --enable-row-security: $out" ;; esac
