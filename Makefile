@@ -34,7 +34,8 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-# An upgrade script is its pieces in name order.
+# An upgrade script is its pieces in name order; the directory is a
+# prerequisite too, so that removing or renaming a piece rebuilds it.
 .SECONDEXPANSION:
-$(DATA_built): sql/$(EXTENSION)--%.sql: $$(sort $$(wildcard sql/update/%/*.sql))
-	cat $^ > $@
+$(DATA_built): sql/$(EXTENSION)--%.sql: $$(sort $$(wildcard sql/update/%/*.sql)) sql/update/%
+	cat $(filter %.sql,$^) > $@
