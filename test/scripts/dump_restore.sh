@@ -5,7 +5,8 @@
 # Fills a database with three organisations (completed, open and cancelled
 # runs, versions, approvals, a withdrawal), dumps it, and shows that:
 #   - a plain pg_restore is refused by the engine's triggers (restored rows
-#     such as completed runs and events cannot be inserted as new ones);
+#     such as organisations, completed runs and events cannot be inserted as
+#     new ones: an organisation restored that way would open a fresh chain);
 #     without --exit-on-error it exits non-zero, and no organisation of what
 #     it half-restored verifies against the checkpoint (isms.chain_head)
 #     an auditor took before the dump;
