@@ -51,3 +51,9 @@ BEGIN
     RETURN org;
 END
 $$;
+
+-- A record not produced by a run has no output link to make: the trigger
+-- is not even called for it (bulk imports of external records).
+DROP TRIGGER record_links_output ON isms.record;
+CREATE TRIGGER record_links_output AFTER INSERT ON isms.record
+    FOR EACH ROW WHEN (NEW.produced_by_run IS NOT NULL) EXECUTE FUNCTION isms.record_output_trigger();
