@@ -15,6 +15,7 @@
 #include "access/genam.h"
 #include "access/table.h"
 #include "catalog/indexing.h"
+#include "common/hashfn.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_extension.h"
 #include "commands/extension.h"
@@ -265,14 +266,40 @@ engine_exec(SPIPlanPtr plan, Datum *values, const char *nulls, bool internal, lo
 	return rc;
 }
 
+/*
+ * Where each column name was found last, per row type: the rules look
+ * columns up by name on every row, and a scan of the tuple descriptor per
+ * lookup showed in bulk-load profiles.  A slot is only a guess, checked
+ * against the descriptor (one name comparison), so a renamed or dropped
+ * column, or another name at the same address, falls back to the scan.
+ */
+typedef struct ColumnSlot
+{
+	Oid			typeid;
+	const char *column;
+	int			attno;
+} ColumnSlot;
+
+static ColumnSlot column_slots[256];
+
 /* The attribute number of a column; an error if it does not exist. */
 int
 engine_column(TupleDesc desc, const char *column)
 {
-	int			attno = SPI_fnumber(desc, column);
+	uint32		h = hash_bytes_uint32((uint32) (uintptr_t) column) ^ desc->tdtypeid;
+	ColumnSlot *slot = &column_slots[h % lengthof(column_slots)];
+	int			attno;
 
+	if (slot->column == column && slot->typeid == desc->tdtypeid && slot->attno <= desc->natts &&
+		!TupleDescAttr(desc, slot->attno - 1)->attisdropped &&
+		strcmp(NameStr(TupleDescAttr(desc, slot->attno - 1)->attname), column) == 0)
+		return slot->attno;
+	attno = SPI_fnumber(desc, column);
 	if (attno <= 0)
 		elog(ERROR, "column \"%s\" not found", column);
+	slot->typeid = desc->tdtypeid;
+	slot->column = column;
+	slot->attno = attno;
 	return attno;
 }
 
