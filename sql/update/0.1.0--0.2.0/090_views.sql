@@ -28,7 +28,7 @@ CREATE FUNCTION isms.membership_support(internal) RETURNS internal
 COMMENT ON FUNCTION isms.membership_support(internal) IS
     'Planner support of isms.my_organizations: the caller''s number of memberships as its row estimate';
 CREATE FUNCTION isms.my_organizations(OUT org_id bigint, OUT org_role text) RETURNS SETOF record
-    LANGUAGE c STABLE STRICT PARALLEL RESTRICTED SUPPORT isms.membership_support
+    LANGUAGE c STABLE PARALLEL RESTRICTED SUPPORT isms.membership_support
     AS 'MODULE_PATHNAME', 'membership_organizations';
 COMMENT ON FUNCTION isms.my_organizations() IS
     'The organizations the caller is a member of (those for which isms.is_member is true), with the caller''s org role in each, by org_id';
