@@ -29,16 +29,15 @@ static SPIPlanPtr plan_organizations = NULL;
 static SPIPlanPtr plan_count = NULL;
 
 /*
- * Run a query on isms.membership with the caller's identity (see
- * engine_identity) as $1, as the extension owner and with the caller's
- * snapshot.  The caller connects to SPI and keeps the engine's rights
- * until it has read the result.
+ * Run a query on isms.membership with a role as $1, as the extension owner
+ * and with the caller's snapshot.  The caller connects to SPI and keeps the
+ * engine's rights until it has read the result.
  */
 static void
-membership_query(SPIPlanPtr *plan, const char *sql)
+membership_query(SPIPlanPtr *plan, const char *sql, Oid role)
 {
 	Oid			argtypes[1] = {OIDOID};
-	Datum		values[1] = {ObjectIdGetDatum(engine_identity())};
+	Datum		values[1] = {ObjectIdGetDatum(role)};
 
 	engine_prepare(plan, sql, 1, argtypes);
 	if (SPI_execute_plan(*plan, values, NULL, true, 0) != SPI_OK_SELECT)
@@ -47,13 +46,14 @@ membership_query(SPIPlanPtr *plan, const char *sql)
 
 /*
  * isms.my_organizations() -> setof (org_id, org_role): the organisations
- * the caller is a member of, with its role in each, by org_id: exactly those
- * for which isms.is_member(org_id) is true.
+ * the caller (see engine_identity) is a member of, with its role in each,
+ * by org_id: exactly those for which isms.is_member(org_id) is true.
  */
 Datum
 membership_organizations(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Oid			role = engine_identity();
 	EngineSaved saved;
 	uint64		i;
 
@@ -62,7 +62,7 @@ membership_organizations(PG_FUNCTION_ARGS)
 	SPI_connect();
 	membership_query(&plan_organizations,
 					 "SELECT m.org_id, m.org_role FROM isms.membership m "
-					 "WHERE m.member_oid OPERATOR(pg_catalog.=) $1 ORDER BY m.org_id");
+					 "WHERE m.member_oid OPERATOR(pg_catalog.=) $1 ORDER BY m.org_id", role);
 	for (i = 0; i < SPI_processed; i++)
 	{
 		Datum		values[2];
@@ -77,10 +77,11 @@ membership_organizations(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
-/* How many organisations the caller is a member of. */
+/* How many organisations the caller (see engine_identity) is a member of. */
 static double
 membership_count(void)
 {
+	Oid			role = engine_identity();
 	EngineSaved saved;
 	bool		isnull;
 	int64		count;
@@ -89,7 +90,7 @@ membership_count(void)
 	SPI_connect();
 	membership_query(&plan_count,
 					 "SELECT pg_catalog.count(*) FROM isms.membership m "
-					 "WHERE m.member_oid OPERATOR(pg_catalog.=) $1");
+					 "WHERE m.member_oid OPERATOR(pg_catalog.=) $1", role);
 	count = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	SPI_finish();
 	engine_end_internal(&saved);

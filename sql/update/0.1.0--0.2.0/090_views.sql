@@ -10,11 +10,11 @@
 -- of those organisations in a LATERAL subquery: the organisation's rows,
 -- reached through the org_id indexes (org_id is a parameter there, so every
 -- table joined on org_id is restricted to it).  The subquery's ORDER BY
--- (a GROUP BY or window function does the same) keeps the planner from
--- flattening it into a join over every organisation's rows, while filters
--- on the view's columns are still pushed into it.  So a view's cost is the
--- sum of its cost for each organisation the caller can see, whatever the
--- size of the database, and "WHERE org_id = n" runs one of those subqueries.
+-- keeps the planner from flattening it into a join over every
+-- organisation's rows, while filters on the view's columns are still
+-- pushed into it.  So a view's cost is the sum of its cost for each
+-- organisation the caller can see, whatever the size of the database, and
+-- "WHERE org_id = n" runs one of those subqueries (docs/reporting.md).
 --
 -- my_organizations returns exactly the organisations for which is_member is
 -- true (the caller is the engine's identity: the login role, or the role a
