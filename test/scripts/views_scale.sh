@@ -39,15 +39,17 @@ cleanup() {
 }
 trap cleanup EXIT
 cleanup
-sql -d postgres -c "CREATE ROLE $admin LOGIN IN ROLE isms_admin; CREATE ROLE $reader LOGIN IN ROLE isms_reader" ||
-	fail "cannot create the roles"
+sql -d postgres -c "CREATE ROLE $admin LOGIN; CREATE ROLE $reader LOGIN" || fail "cannot create the roles"
 
 # One database of $1 organisations, each with an admin, a planned run and a
 # record in review; the reader in every ($1/100)th.
 build() {
 	sql -d postgres -c "CREATE DATABASE isms_views_$1" &&
 		sql -d "isms_views_$1" -v orgs="$1" -v admin=$admin -v reader=$reader >/dev/null <<'SQL'
+SET client_min_messages = warning;
 CREATE EXTENSION isms27022;
+GRANT isms_admin TO :admin;
+GRANT isms_reader TO :reader;
 SET isms.actor = 'alice';
 SELECT count(isms.create_organization('Organisation ' || i, :'admin')) FROM generate_series(1, :orgs) i;
 SELECT count(isms.plan_run(org_id, '7.2', 'Policy', 'alice')) FROM isms.organization;
