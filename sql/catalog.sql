@@ -266,12 +266,106 @@ SELECT r.clause, c.title, string_agg(p.code::text, ' ' ORDER BY p.code) AS proce
  WHERE r.clause BETWEEN 'A.5.24' AND 'A.5.28'
  GROUP BY r.clause, c.title ORDER BY r.clause;
 
+-- Issue 15, the catalog corrections.
+-- The eight titles brought back to the published ISO/IEC 27001:2022 ones.
+SELECT clause, title
+  FROM iso27001_clause
+ WHERE clause IN ('4.4', '9.2.1', '9.3.2', '9.3.3', 'A.5.6', 'A.5.15', 'A.8.16', 'A.8.33')
+ ORDER BY clause;
+
+-- What the governance interface (6.2) takes: every input of the management
+-- review (9.3.2), the risk treatment plan (f), the interested parties (c)
+-- and nonconformities (d 1) among them.
+SELECT w.key, i.requirement, i.note
+  FROM process_input i
+  JOIN process p ON p.process_id = i.process_id
+  JOIN work_product w ON w.work_product_id = i.work_product_id
+ WHERE p.code = '6.2' AND p.org_id IS NULL AND i.org_id IS NULL
+ ORDER BY w.key;
+
+-- The ISMS's own risks and opportunities (6.1.1) and threat intelligence
+-- (A.5.7): what they are, who produces them, who uses them.
+SELECT w.key, w.kind, w.origin, w.review_months,
+       array_to_string(array(SELECT c.clause::text FROM work_product_reference c
+                              WHERE c.work_product_id = w.work_product_id ORDER BY c.clause), ' ') AS refs,
+       array_to_string(array(SELECT p.code::text || ' a' || o.activity_no || CASE WHEN o.required THEN '' ELSE ' (optional)' END
+                               FROM process_output o JOIN process p USING (process_id)
+                              WHERE o.work_product_id = w.work_product_id AND o.org_id IS NULL ORDER BY p.code), ', ') AS produced_by,
+       array_to_string(array(SELECT p.code::text || ' ' || i.requirement
+                               FROM process_input i JOIN process p USING (process_id)
+                              WHERE i.work_product_id = w.work_product_id AND i.org_id IS NULL ORDER BY p.code), ', ') AS used_by
+  FROM work_product w
+ WHERE w.key IN ('isms_risks_opportunities', 'threat_intelligence') AND w.org_id IS NULL
+ ORDER BY w.key;
+
+-- Problem: a process without outcomes, outcomes not numbered 1..n, or an
+-- outcome evidenced by a work product its process does not output.
+SELECT p.code, 'no outcomes' AS problem
+  FROM process p
+ WHERE p.org_id IS NULL AND NOT EXISTS (SELECT FROM process_outcome o WHERE o.process_id = p.process_id)
+UNION ALL
+SELECT p.code, 'outcomes not numbered 1..n'
+  FROM process p JOIN process_outcome o USING (process_id)
+ GROUP BY p.code
+HAVING min(o.outcome_no) <> 1 OR max(o.outcome_no) <> count(*)
+UNION ALL
+SELECT p.code, 'outcome ' || o.outcome_no || ': ' || w.key || ' is not an output of the process'
+  FROM process_outcome o
+  JOIN process p USING (process_id)
+  JOIN work_product w USING (work_product_id)
+ WHERE NOT EXISTS (SELECT FROM process_output po
+                    WHERE po.process_id = o.process_id AND po.work_product_id = o.work_product_id
+                      AND po.org_id IS NULL)
+ ORDER BY 1, 2;
+
+-- The outcomes of every process and the work product that evidences each
+-- (PA 1.1 is the share achieved; none: the completed run is the evidence).
+SELECT p.code, count(*) AS outcomes,
+       string_agg(o.outcome_no || ' ' || coalesce(w.key, '(the run)'), ', ' ORDER BY o.outcome_no) AS evidence
+  FROM process p
+  JOIN process_outcome o USING (process_id)
+  LEFT JOIN work_product w USING (work_product_id)
+ GROUP BY p.code ORDER BY p.code;
+
+-- Required outputs that evidence no outcome: nonconformities are recorded
+-- only when an audit finds some (7.11 activity 5 is optional).
+SELECT p.code, w.key
+  FROM process_output po
+  JOIN process p USING (process_id)
+  JOIN work_product w USING (work_product_id)
+ WHERE po.org_id IS NULL AND po.required
+   AND NOT EXISTS (SELECT FROM process_outcome o
+                    WHERE o.process_id = po.process_id AND o.work_product_id = po.work_product_id)
+ ORDER BY p.code, w.key;
+
+-- Annex A controls referenced by a process, activity or work product, per
+-- theme, and those that stay unreferenced: controls that are implemented
+-- (physical and technological measures, HR and access rules) rather than
+-- performed as a process of the PRM; the SoA (7.5) and implementation
+-- management (7.6) handle them as a whole.
+WITH referenced AS (
+    SELECT clause FROM process_reference
+    UNION SELECT clause FROM activity_reference
+    UNION SELECT clause FROM work_product_reference)
+SELECT c.theme, count(*) AS controls, count(r.clause) AS referenced,
+       string_agg(c.clause::text, ' ' ORDER BY c.clause) FILTER (WHERE r.clause IS NULL) AS unreferenced
+  FROM iso27001_clause c
+  LEFT JOIN referenced r USING (clause)
+ WHERE clause_is_annex(c.clause)
+ GROUP BY c.theme ORDER BY min(c.clause);
+
+-- The Annex A controls each process serves.
+SELECT p.code, string_agg(r.clause::text, ' ' ORDER BY r.clause) AS controls
+  FROM process p JOIN process_reference r USING (process_id)
+ WHERE p.org_id IS NULL AND clause_is_annex(r.clause)
+ GROUP BY p.code ORDER BY p.code;
+
 -- Tailoring survives pg_dump: organisations' catalog rows, and the sequences
 -- behind their ids, are extension configuration (the shipped rows are not).
 SELECT t.tab, coalesce(x.cond, '(not dumped)') AS dump_condition
   FROM unnest(ARRAY['work_product', 'process', 'activity', 'process_input', 'activity_input',
                     'process_output', 'process_reference', 'activity_reference',
-                    'work_product_reference', 'iso27001_clause']) AS t (tab)
+                    'work_product_reference', 'iso27001_clause', 'process_outcome']) AS t (tab)
   LEFT JOIN (SELECT x.oid, x.cond
                FROM pg_extension e, unnest(e.extconfig, e.extcondition) AS x (oid, cond)
               WHERE e.extname = 'isms27022') AS x ON x.oid = ('isms.' || t.tab)::regclass

@@ -145,6 +145,10 @@ SELECT status, count(*) FROM isms_report.iso27001_readiness GROUP BY status ORDE
 SELECT item, work_product, title, process_code, last_review_at, new_since_last_review
   FROM isms_report.management_review_inputs
  ORDER BY item, work_product;
+-- 9.3.2 d 4 is the fulfilment of the information security objectives.
+SELECT DISTINCT item, input, work_product
+  FROM isms_report.management_review_inputs WHERE item = 'd4' ORDER BY work_product;
+SELECT string_agg(DISTINCT work_product, ',') AS review_inputs FROM isms_report.management_review_inputs \gset
 
 -- cycle_time: one completed run each of 6.2, 7.2, 7.3 this month and
 -- quarter; the policy was late.
@@ -179,6 +183,16 @@ SELECT c.relname, has_table_privilege(c.oid, 'SELECT') AS can_read,
        has_table_privilege(c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE') AS can_write
   FROM pg_class c WHERE c.relnamespace = 'isms_report'::regnamespace ORDER BY c.relname;
 RESET ROLE;
+-- Problem: a work product the management review considers that the
+-- governance interface (6.2), which holds the review, neither takes nor
+-- produces.
+SELECT k AS work_product
+  FROM unnest(string_to_array(:'review_inputs', ',')) AS k
+ WHERE NOT EXISTS (SELECT FROM isms.process_input i JOIN isms.work_product w USING (work_product_id)
+                    WHERE i.process_id = isms.process_id(:acme, '6.2') AND w.key = k)
+   AND NOT EXISTS (SELECT FROM isms.process_output o JOIN isms.work_product w USING (work_product_id)
+                    WHERE o.process_id = isms.process_id(:acme, '6.2') AND w.key = k)
+ ORDER BY k;
 SELECT c.relname, has_table_privilege('regress_report_reader', c.oid, 'SELECT') AS can_read
   FROM pg_class c
  WHERE c.relnamespace = 'isms'::regnamespace AND c.relkind = 'r'

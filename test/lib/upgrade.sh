@@ -26,6 +26,27 @@ SELECT format('SELECT %L || '' '' || md5(ROW(%s)::text) FROM ONLY %s;', c.oid::r
 SQL
 }
 
+# The shipped catalog of database $1 (rows of the PRM, not of organisations'
+# tailoring), one "table md5(row)" line per row, ids included, sorted.
+isms_upgrade_shipped_catalog() {
+	psql -qXAt -v ON_ERROR_STOP=1 -d "$1" <<'SQL' | sort
+SELECT 'iso27001_clause ' || md5(t::text) FROM isms.iso27001_clause t
+UNION ALL SELECT 'work_product ' || md5(t::text) FROM isms.work_product t WHERE org_id IS NULL
+UNION ALL SELECT 'process ' || md5(t::text) FROM isms.process t WHERE org_id IS NULL
+UNION ALL SELECT 'activity ' || md5(t::text) FROM isms.activity t WHERE org_id IS NULL
+UNION ALL SELECT 'process_input ' || md5(t::text) FROM isms.process_input t WHERE org_id IS NULL
+UNION ALL SELECT 'activity_input ' || md5(t::text) FROM isms.activity_input t WHERE org_id IS NULL
+UNION ALL SELECT 'process_output ' || md5(t::text) FROM isms.process_output t WHERE org_id IS NULL
+UNION ALL SELECT 'process_reference ' || md5(t::text) FROM isms.process_reference t
+           WHERE process_id IN (SELECT process_id FROM isms.process WHERE org_id IS NULL)
+UNION ALL SELECT 'activity_reference ' || md5(t::text) FROM isms.activity_reference t
+           WHERE activity_id IN (SELECT activity_id FROM isms.activity WHERE org_id IS NULL)
+UNION ALL SELECT 'work_product_reference ' || md5(t::text) FROM isms.work_product_reference t
+           WHERE work_product_id IN (SELECT work_product_id FROM isms.work_product WHERE org_id IS NULL)
+UNION ALL SELECT 'process_outcome ' || md5(t::text) FROM isms.process_outcome t;
+SQL
+}
+
 # Whether every organisation's event chain verifies (t/f).
 isms_upgrade_chains_valid() {
 	psql -qXAt -v ON_ERROR_STOP=1 -c \
