@@ -145,6 +145,10 @@ RESET ROLE;
 -- statement, so CURRENT_DATE and CURRENT_TIMESTAMP are the same).
 CREATE SCHEMA regress_views_010;
 \set views_010 `sed -n -e '/^CREATE VIEW isms_report\./,/;$/{s/^CREATE VIEW isms_report\./CREATE VIEW regress_views_010./;p}' sql/isms27022--0.1.0.sql`
+-- ... with 0.2.0's mapping of 9.3.2 d 4 (the fulfilment of the objectives).
+SELECT replace(:'views_010', $$('d4', 'Information security incidents', 'incident_record'),$$,
+               $$('d4', 'Fulfilment of information security objectives', 'security_objectives'),
+                 ('d4', 'Fulfilment of information security objectives', 'performance_report'),$$) AS views_010 \gset
 :views_010
 GRANT USAGE ON SCHEMA regress_views_010 TO PUBLIC;
 GRANT SELECT ON ALL TABLES IN SCHEMA regress_views_010 TO PUBLIC;

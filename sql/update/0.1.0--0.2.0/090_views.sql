@@ -235,7 +235,9 @@ SELECT o.org_id,
                 ('d2', 'Monitoring and measurement results', 'performance_report'),
                 ('d2', 'Monitoring and measurement results', 'measurement_results'),
                 ('d3', 'Audit results', 'audit_report'),
-                ('d4', 'Information security incidents', 'incident_record'),
+                -- d 4 is the fulfilment of the objectives (0.1.0 said incidents)
+                ('d4', 'Fulfilment of information security objectives', 'security_objectives'),
+                ('d4', 'Fulfilment of information security objectives', 'performance_report'),
                 ('e', 'Feedback from interested parties', 'customer_feedback'),
                 ('f', 'Results of risk assessment and status of risk treatment', 'risk_assessment_report'),
                 ('f', 'Results of risk assessment and status of risk treatment', 'risk_register'),
@@ -271,6 +273,8 @@ SELECT o.org_id,
                    AND r.state OPERATOR(pg_catalog.=) 'approved'::isms.record_state
                    AND (lr.last_review_at IS NULL OR r.approved_at OPERATOR(pg_catalog.>) lr.last_review_at)) n
          ORDER BY i.item, wp.key) v;
+COMMENT ON COLUMN isms_report.management_review_inputs.item IS
+    'The item of 9.3.2 (a..g; d split into d1 nonconformities and corrective actions, d2 monitoring and measurement, d3 audit, d4 fulfilment of objectives)';
 
 CREATE OR REPLACE VIEW isms_report.cycle_time WITH (security_barrier = true) AS
 SELECT o.org_id,
