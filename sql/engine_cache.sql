@@ -60,3 +60,85 @@ SELECT pg_stat_force_next_flush();
 SELECT pg_stat_clear_snapshot();
 SELECT reads - :before > 0 AS catalog_read_again FROM catalog_reads;
 SELECT count(*) AS steps FROM isms.step WHERE run_id = :run;
+
+-- Invalidation names the organisation that changed (issue 14).  Three
+-- organisations of one admin, each warm: B has not tailored (it uses the
+-- PRM's models, shared), C has tailored 7.9 too.  Whatever A changes
+-- (tailoring, an exclusion, a member, a tailoring row deleted), B and C
+-- read nothing of the catalog or of the memberships again; A does.
+\i test/lib/try.sql
+CREATE ROLE regress_cache_admin LOGIN IN ROLE isms_admin;
+CREATE ROLE regress_cache_reader LOGIN IN ROLE isms_reader;
+GRANT EXECUTE ON FUNCTION pg_stat_force_next_flush() TO regress_cache_admin;
+SELECT pg_temp.name('organization', isms.create_organization('Cache A', 'regress_cache_admin'), 'A') AS a \gset
+SELECT isms.create_organization('Cache B', 'regress_cache_admin') AS b \gset
+SELECT isms.create_organization('Cache C', 'regress_cache_admin') AS c \gset
+SELECT isms.add_activity(:c, '7.9', 'Inform the insurer') AS c_activity;
+CREATE TEMP VIEW cache_reads AS
+SELECT sum(coalesce(seq_scan, 0) + coalesce(idx_scan, 0)) AS reads
+  FROM pg_stat_user_tables
+ WHERE schemaname = 'isms'
+   AND relname IN ('activity', 'process_input', 'activity_input', 'process_output', 'process_exclusion',
+                   'membership', 'run_transition', 'step_transition', 'record_transition');
+GRANT SELECT ON cache_reads TO regress_cache_admin;
+CREATE FUNCTION pg_temp.steps(run bigint) RETURNS bigint
+    LANGUAGE sql AS $$ SELECT count(*) FROM isms.step WHERE run_id = run $$;
+GRANT EXECUTE ON FUNCTION pg_temp.steps(bigint) TO regress_cache_admin;
+RESET isms.actor;
+SET ROLE regress_cache_admin;
+SELECT count(isms.plan_run(o, '7.9', 'Warm-up')) AS warmed FROM unnest(ARRAY[:a, :b, :c]) o;
+
+SELECT isms.add_activity(:a, '7.9', 'Call the regulator') AS a_activity;
+SELECT pg_stat_force_next_flush() \gset
+SELECT reads AS before FROM cache_reads \gset
+SELECT pg_temp.steps(isms.plan_run(:b, '7.9', 'B')) AS b_steps, pg_temp.steps(isms.plan_run(:c, '7.9', 'C')) AS c_steps;
+SELECT pg_stat_force_next_flush() \gset
+SELECT reads - :before AS b_c_reads FROM cache_reads;
+SELECT pg_temp.steps(isms.plan_run(:a, '7.9', 'A')) AS a_steps;
+SELECT pg_stat_force_next_flush() \gset
+SELECT reads - :before > 0 AS a_read_again FROM cache_reads;
+
+SELECT isms.exclude_process(:a, '7.9', 'Incidents are handled by the parent company');
+SELECT pg_stat_force_next_flush() \gset
+SELECT reads AS before FROM cache_reads \gset
+SELECT pg_temp.steps(isms.plan_run(:b, '7.9', 'B')) AS b_steps, pg_temp.steps(isms.plan_run(:c, '7.9', 'C')) AS c_steps;
+SELECT pg_stat_force_next_flush() \gset
+SELECT reads - :before AS b_c_reads FROM cache_reads;
+SELECT pg_temp.try($$SELECT isms.plan_run($$ || :a || $$, '7.9', 'A')$$);
+SELECT pg_stat_force_next_flush() \gset
+SELECT reads - :before > 0 AS a_read_again FROM cache_reads;
+SELECT isms.include_process(:a, '7.9');
+
+SELECT isms.add_member(:a, 'regress_cache_reader', 'reader');
+SELECT pg_stat_force_next_flush() \gset
+SELECT reads AS before FROM cache_reads \gset
+SELECT isms.member_role(:b) AS b_role, isms.member_role(:c) AS c_role;
+SELECT pg_stat_force_next_flush() \gset
+SELECT reads - :before AS b_c_reads FROM cache_reads;
+SELECT isms.member_role(:a) AS a_role;
+SELECT pg_stat_force_next_flush() \gset
+SELECT reads - :before > 0 AS a_read_again FROM cache_reads;
+
+RESET ROLE;
+DELETE FROM isms.activity WHERE org_id = :a;
+SET ROLE regress_cache_admin;
+SELECT pg_stat_force_next_flush() \gset
+SELECT reads AS before FROM cache_reads \gset
+SELECT pg_temp.steps(isms.plan_run(:b, '7.9', 'B')) AS b_steps, pg_temp.steps(isms.plan_run(:c, '7.9', 'C')) AS c_steps;
+SELECT pg_stat_force_next_flush() \gset
+SELECT reads - :before AS b_c_reads FROM cache_reads;
+SELECT pg_temp.steps(isms.plan_run(:a, '7.9', 'A')) AS a_steps;
+SELECT pg_stat_force_next_flush() \gset
+SELECT reads - :before > 0 AS a_read_again FROM cache_reads;
+
+-- A change of the PRM's own tables (here a transition table) still drops
+-- every organisation's entries.
+RESET ROLE;
+UPDATE isms.run_transition SET action = action WHERE false;
+SET ROLE regress_cache_admin;
+SELECT pg_stat_force_next_flush() \gset
+SELECT reads AS before FROM cache_reads \gset
+SELECT pg_temp.steps(isms.plan_run(:b, '7.9', 'B')) AS b_steps;
+SELECT pg_stat_force_next_flush() \gset
+SELECT reads - :before > 0 AS b_read_again FROM cache_reads;
+RESET ROLE;
