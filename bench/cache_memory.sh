@@ -20,7 +20,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 counts=("$@")
 [ ${#counts[@]} -eq 0 ] && counts=(100 1000 10000)
 isms_setup || exit 1
-psql -qX -v ON_ERROR_STOP=1 -c "CREATE ROLE bench_admin LOGIN IN ROLE isms_admin, pg_read_all_stats" || exit 1
+# the extension creates the group roles
+psql -qX -v ON_ERROR_STOP=1 -c "CREATE EXTENSION isms27022" \
+	-c "CREATE ROLE bench_admin LOGIN IN ROLE isms_admin, pg_read_all_stats" || exit 1
 
 # touch DB: every organisation, every PRM process, one transaction per organisation; prints "cache|all" in bytes
 touch_all() {

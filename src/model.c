@@ -568,7 +568,7 @@ model_work_product(int64 org_id, int32 work_product_id)
 	if (!model_read_work_product(work_product_id, &read))
 		return NULL;
 	owner = read.org_id == 0 ? prm_scope : read.org_id == scope->org_id ? scope : NULL;
-	copy = MemoryContextAlloc(owner ? owner->cxt : CurrentMemoryContext, sizeof(WorkProduct));
+	copy = MemoryContextAlloc(owner ? model_org_context(owner) : CurrentMemoryContext, sizeof(WorkProduct));
 	*copy = read;
 	if (owner)
 		model_keep(owner, &owner->work_products, copy);

@@ -67,6 +67,7 @@
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 
 #include "engine.h"
@@ -211,13 +212,6 @@ model_org_reset(OrgCache *org)
 	memset(org->members, 0, sizeof(org->members));
 }
 
-/* The entry of an organisation, or NULL if it is not cached; changes nothing. */
-OrgCache *
-model_org_find(int64 org_id)
-{
-	return hash_search(org_cache, &org_id, HASH_FIND, NULL);
-}
-
 /*
  * The entry of an organisation for a lookup: created empty if it is not
  * cached, reset if an invalidation named it, made the most recently used.
@@ -231,7 +225,8 @@ model_org(int64 org_id)
 
 	if (!found)
 	{
-		memset((char *) org + sizeof(int64), 0, sizeof(OrgCache) - sizeof(int64));
+		memset(org, 0, sizeof(OrgCache));
+		org->org_id = org_id;
 		dlist_push_head(&org_lru, &org->lru);
 		org_ids_alias |= (uint64) org_id >= ORG_INVAL_RANGE;
 	}
@@ -343,6 +338,7 @@ model_changed_trigger(PG_FUNCTION_ARGS)
 	TriggerData *td = (TriggerData *) fcinfo->context;
 	bool		row = CALLED_AS_TRIGGER(fcinfo) && TRIGGER_FIRED_FOR_ROW(td->tg_event);
 	TupleDesc	desc;
+	int64		old_org;
 
 	engine_check_trigger(fcinfo, "model_changed_trigger", false, row);
 	if (!row)
@@ -351,8 +347,9 @@ model_changed_trigger(PG_FUNCTION_ARGS)
 		return PointerGetDatum(NULL);
 	}
 	desc = RelationGetDescr(td->tg_relation);
-	model_invalidate_org(engine_row_org(td->tg_trigtuple, desc));
-	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
+	old_org = engine_row_org(td->tg_trigtuple, desc);
+	model_invalidate_org(old_org);
+	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event) && engine_row_org(td->tg_newtuple, desc) != old_org)
 		model_invalidate_org(engine_row_org(td->tg_newtuple, desc));
 	return PointerGetDatum(NULL);
 }

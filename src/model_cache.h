@@ -11,8 +11,6 @@
 
 #include "lib/ilist.h"
 #include "nodes/pg_list.h"
-#include "storage/lock.h"
-#include "utils/memutils.h"
 
 /* what one role is in the organisation: a constant string, or NULL (not a member) */
 typedef struct MemberSlot
@@ -51,7 +49,6 @@ typedef struct OrgCache
 extern MemoryContext model_cxt;
 extern bool model_cache_begin(bool restart);
 extern OrgCache *model_org(int64 org_id);
-extern OrgCache *model_org_find(int64 org_id);
 extern MemoryContext model_org_context(OrgCache *org);
 extern void model_org_trim(OrgCache *keep);
 
