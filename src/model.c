@@ -379,6 +379,17 @@ model_read_org(OrgCache *org)
 	org->loaded = true;
 }
 
+/* The entry of an organisation, with whether it tailored and what it excluded read. */
+static OrgCache *
+model_org_read(int64 org_id)
+{
+	OrgCache   *org = model_org(org_id);
+
+	if (!org->loaded)
+		model_read_org(org);
+	return org;
+}
+
 /*
  * Where the lookups of an organisation are kept: its own entry if it has
  * tailored the PRM, otherwise the PRM's scope, shared by every such
@@ -391,9 +402,7 @@ model_scope(int64 org_id)
 
 	if (org_id == 0)
 		return prm_scope;
-	org = model_org(org_id);
-	if (!org->loaded)
-		model_read_org(org);
+	org = model_org_read(org_id);
 	return org->tailored ? org : prm_scope;
 }
 
@@ -440,9 +449,7 @@ model_excluded(int64 org_id, int32 process_id)
 	model_ensure_fresh();
 	if (org_id == 0)
 		return false;
-	org = model_org(org_id);
-	if (!org->loaded)
-		model_read_org(org);
+	org = model_org_read(org_id);
 	for (i = 0; i < org->nexcluded; i++)
 		if (org->excluded[i] == process_id)
 			return true;

@@ -9,7 +9,7 @@
  * organisations never tailor, and they all use that one copy; an
  * organisation's entry then holds only what is its own: whether it is
  * tailored, the processes it excluded and the roles of up to two
- * identities in it (about 130 bytes).  A tailored organisation's entry also
+ * identities in it (about 150 bytes).  A tailored organisation's entry also
  * owns a memory context with its own process models, names and work
  * products.
  *
@@ -166,9 +166,9 @@ model_cache_begin(bool restart)
 		model_used_in = CURRENT_LXID;
 		return false;
 	}
+	org_cache = NULL;
 	if (model_cxt != NULL)
 		model_release_context(model_cxt, model_used_in);
-	org_cache = NULL;
 	model_stale = false;
 	model_used_in = CURRENT_LXID;
 	model_cxt = AllocSetContextCreate(CacheMemoryContext, "isms27022 model cache", ALLOCSET_DEFAULT_SIZES);
