@@ -60,3 +60,95 @@ SELECT pg_stat_force_next_flush();
 SELECT pg_stat_clear_snapshot();
 SELECT reads - :before > 0 AS catalog_read_again FROM catalog_reads;
 SELECT count(*) AS steps FROM isms.step WHERE run_id = :run;
+
+-- Invalidation names the organisation that changed (issue 14).  Three
+-- organisations of one admin, each warm: B has not tailored (it uses the
+-- PRM's models, shared), C has tailored 7.9 too.  Whatever A changes
+-- (tailoring, an exclusion, a member, a tailoring row deleted), B and C
+-- read nothing of the catalog or of the memberships again; A does.  The
+-- reads are this backend's, in one transaction that follows a forced flush
+-- of its statistics (pg_stat_xact_user_tables then counts only them).
+\i test/lib/try.sql
+CREATE ROLE regress_cache_admin LOGIN IN ROLE isms_admin;
+CREATE ROLE regress_cache_reader LOGIN IN ROLE isms_reader;
+GRANT EXECUTE ON FUNCTION pg_stat_force_next_flush() TO regress_cache_admin;
+SELECT pg_temp.name('organization', isms.create_organization('Cache A', 'regress_cache_admin'), 'A') AS a \gset
+SELECT isms.create_organization('Cache B', 'regress_cache_admin') AS b \gset
+SELECT isms.create_organization('Cache C', 'regress_cache_admin') AS c \gset
+SELECT isms.add_activity(:c, '7.9', 'Inform the insurer') AS c_activity;
+CREATE FUNCTION pg_temp.read_catalog() RETURNS boolean
+    LANGUAGE sql AS $$
+    SELECT coalesce(sum(coalesce(seq_scan, 0) + coalesce(idx_scan, 0)), 0) > 0
+      FROM pg_stat_xact_user_tables
+     WHERE schemaname = 'isms'
+       AND relname IN ('activity', 'process_input', 'activity_input', 'process_output', 'process_exclusion',
+                       'membership', 'run_transition', 'step_transition', 'record_transition')
+$$;
+-- what = 'run': the steps of a new run of 7.9 (or the SQLSTATE); 'role': member_role
+CREATE FUNCTION pg_temp.look(org bigint, what text) RETURNS text
+    LANGUAGE plpgsql AS $$
+DECLARE
+    run bigint;
+BEGIN
+    IF what = 'role' THEN
+        RETURN isms.member_role(org);
+    END IF;
+    run := isms.plan_run(org, '7.9', 'Cache');
+    RETURN (SELECT count(*) FROM isms.step WHERE run_id = run);
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE;
+END $$;
+-- B and C, whether that read the catalog, then A, and whether that did
+CREATE FUNCTION pg_temp.after_change(a bigint, b bigint, c bigint, what text,
+                                     OUT b_is text, OUT c_is text, OUT b_c_read boolean,
+                                     OUT a_is text, OUT a_read boolean)
+    LANGUAGE plpgsql AS $$
+BEGIN
+    b_is := pg_temp.look(b, what);
+    c_is := pg_temp.look(c, what);
+    b_c_read := pg_temp.read_catalog();
+    a_is := pg_temp.look(a, what);
+    a_read := pg_temp.read_catalog();
+END $$;
+RESET isms.actor;
+SET ROLE regress_cache_admin;
+SELECT count(isms.plan_run(o, '7.9', 'Warm-up')) AS warmed FROM unnest(ARRAY[:a, :b, :c]) o;
+
+SELECT isms.add_activity(:a, '7.9', 'Call the regulator') AS a_activity;
+SELECT pg_stat_force_next_flush() \gset
+SELECT * FROM pg_temp.after_change(:a, :b, :c, 'run');
+
+SELECT isms.exclude_process(:a, '7.9', 'Incidents are handled by the parent company');
+SELECT pg_stat_force_next_flush() \gset
+SELECT * FROM pg_temp.after_change(:a, :b, :c, 'run');
+SELECT isms.include_process(:a, '7.9');
+
+SELECT isms.add_member(:a, 'regress_cache_reader', 'reader');
+SELECT pg_stat_force_next_flush() \gset
+SELECT * FROM pg_temp.after_change(:a, :b, :c, 'role');
+
+RESET ROLE;
+DELETE FROM isms.activity WHERE org_id = :a;
+SET ROLE regress_cache_admin;
+SELECT pg_stat_force_next_flush() \gset
+SELECT * FROM pg_temp.after_change(:a, :b, :c, 'run');
+
+-- A change of the PRM's own tables (here a transition table) still drops
+-- every organisation's entries.
+RESET ROLE;
+UPDATE isms.run_transition SET action = action WHERE false;
+SET ROLE regress_cache_admin;
+SELECT pg_stat_force_next_flush() \gset
+SELECT * FROM pg_temp.after_change(:a, :b, :c, 'run');
+RESET ROLE;
+
+-- An organisation whose only tailoring is a work product of its own: a
+-- record of it inserted directly, first thing after the whole cache was
+-- dropped, finds the work product by id in the organisation's scope.
+SELECT isms.create_organization('Cache D', 'regress_cache_admin') AS d \gset
+SELECT isms.add_work_product(:d, 'insurer_notice', 'Notice to the insurer', 'record', 'external') AS d_wp \gset
+UPDATE isms.run_transition SET action = action WHERE false;
+SET ROLE regress_cache_admin;
+INSERT INTO isms.record (org_id, work_product_id, title) VALUES (:d, :d_wp, 'Notice');
+SELECT w.key, r.state FROM isms.record r JOIN isms.work_product w USING (work_product_id) WHERE r.org_id = :d;
+RESET ROLE;

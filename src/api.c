@@ -2,19 +2,16 @@
  *
  * api.c
  *	  C support for the SQL API: id lookups that fail with IS015, the
- *	  organisation trigger that opens its event chain, the tailoring event
- *	  trigger, and the statement trigger that invalidates the model cache
- *	  when the catalog changes.
+ *	  organisation trigger that opens its event chain, and the membership
+ *	  lookups of row-level security.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
-#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
-#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
@@ -27,7 +24,6 @@ PG_FUNCTION_INFO_V1(api_work_product_id);
 PG_FUNCTION_INFO_V1(api_organization_open);
 PG_FUNCTION_INFO_V1(organization_trigger);
 PG_FUNCTION_INFO_V1(organization_guard_trigger);
-PG_FUNCTION_INFO_V1(model_changed_trigger);
 
 static SPIPlanPtr plan_run_org = NULL;
 static SPIPlanPtr plan_record_org = NULL;
@@ -193,22 +189,6 @@ organization_guard_trigger(PG_FUNCTION_ARGS)
 				 errdetail("Its event chain is retained for good, and with it the organization."),
 				 errhint("Organizations are kept; their history stays verifiable with isms.verify_events.")));
 	return PointerGetDatum(td->tg_trigtuple);
-}
-
-/*
- * isms.model_changed_trigger: AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
- * FOR EACH STATEMENT on every catalog table: every backend drops its model
- * cache when this transaction commits.
- */
-Datum
-model_changed_trigger(PG_FUNCTION_ARGS)
-{
-	Oid			process_relid;
-
-	engine_check_trigger(fcinfo, "model_changed_trigger", false, false);
-	process_relid = get_relname_relid("process", get_namespace_oid("isms", false));
-	CacheInvalidateRelcacheByRelid(process_relid);
-	return PointerGetDatum(NULL);
 }
 
 PG_FUNCTION_INFO_V1(api_step_org);

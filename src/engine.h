@@ -163,11 +163,10 @@ typedef struct ModelOutput
  */
 typedef struct ProcessModel
 {
-	int64		org_id;
+	int64		org_id;			/* 0: the PRM's, shared by every organisation without tailoring */
 	int32		process_id;
 	char	   *code;
 	char	   *name;
-	bool		excluded;		/* declared not applicable by the org */
 	int			nactivities;
 	ModelActivity *activities;	/* sorted by activity_no */
 	int			ninputs;
@@ -178,10 +177,11 @@ typedef struct ProcessModel
 	ModelOutput *outputs;
 } ProcessModel;
 
-/* model.c: the per-backend cache of the catalog */
+/* model.c, model_cache.c: the per-backend cache of the catalog */
 extern const ProcessModel *model_process(int64 org_id, int32 process_id);
 extern int32 model_process_id(int64 org_id, const char *code);
-extern const WorkProduct *model_work_product(int32 work_product_id);
+extern bool model_excluded(int64 org_id, int32 process_id);
+extern const WorkProduct *model_work_product(int64 org_id, int32 work_product_id);
 extern const WorkProduct *model_work_product_by_key(int64 org_id, const char *key);
 extern int	model_state(Lifecycle lc, Datum enum_value);
 extern Datum model_state_datum(Lifecycle lc, int state);
@@ -223,6 +223,7 @@ extern int	engine_column(TupleDesc desc, const char *column);
 extern bool engine_column_changed(HeapTuple oldtup, HeapTuple newtup, TupleDesc desc, const char *column);
 extern HeapTuple engine_set_columns(Relation rel, HeapTuple tuple, int n, const char **columns,
 									Datum *values, bool *nulls);
+extern int64 engine_row_org(HeapTuple tuple, TupleDesc desc);
 extern void engine_check_trigger(FunctionCallInfo fcinfo, const char *name, bool before, bool row);
 extern void engine_require_visible_org(int64 org_id);
 extern char *engine_list_text(List *items);

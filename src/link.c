@@ -99,7 +99,7 @@ link_read_ends(int64 org_id, int64 run_id, int64 record_id, LinkEnds *ends)
 					  "WHERE org_id OPERATOR(pg_catalog.=) $1 AND record_id OPERATOR(pg_catalog.=) $2 FOR SHARE",
 					  org_id, record_id, "record");
 	ends->record_state = model_state(LC_RECORD, SPI_getbinval(t, SPI_tuptable->tupdesc, 1, &isnull));
-	ends->wp = model_work_product(DatumGetInt32(SPI_getbinval(t, SPI_tuptable->tupdesc, 2, &isnull)));
+	ends->wp = model_work_product(org_id, DatumGetInt32(SPI_getbinval(t, SPI_tuptable->tupdesc, 2, &isnull)));
 	ends->expired = DatumGetBool(SPI_getbinval(t, SPI_tuptable->tupdesc, 3, &isnull)) && !isnull;
 }
 

@@ -1,90 +1,62 @@
 /*-------------------------------------------------------------------------
  *
  * model.c
- *	  Per-backend cache of the process reference model.
+ *	  Per-backend cache of the process reference model: what it reads.
  *
  * The rules consult the catalog on every write, so the catalog is read
- * through SPI once per backend and kept in hash tables: processes as each
- * organisation sees them (the PRM plus its tailoring), work products,
- * lifecycle states and transitions.  A statement trigger on every catalog
- * table (isms.model_changed) sends a relcache invalidation for isms.process;
- * the callback registered here marks the cache stale, and the next lookup
- * starts a fresh cache.  The old cache memory is handed to the transaction's
- * memory context rather than freed at once, because a caller up the stack
- * may still hold pointers into it.
+ * through SPI once and kept: processes as each organisation sees them (the
+ * PRM plus its tailoring), process codes and work-product keys, work
+ * products, lifecycle states and transitions, and the roles of identities
+ * in organisations.  Where that is kept, how much of it and for how long is
+ * model_cache.c's: an organisation without tailoring reads and shares the
+ * PRM's scope (one copy for all of them), a tailored one has a scope of its
+ * own, and invalidation names the organisation that changed.
+ *
+ * Every read runs as the extension owner in its own SPI connection, under
+ * the latest snapshot (not the statement's), so that a read that follows
+ * an invalidation sees the change that sent it, also in a REPEATABLE READ
+ * transaction.  A read looks nothing up (its queries run as a superuser on
+ * plain tables: no row-level security, no trigger), so the entry it fills
+ * cannot be evicted under it; an invalidation that arrives during a read
+ * marks what it fills stale, and the next lookup reads it again.  Pointers
+ * a lookup returns stay valid until the end of the transaction.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include "access/xact.h"
-#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/hsearch.h"
-#include "utils/inval.h"
-#include "utils/lsyscache.h"
-#include "utils/memutils.h"
+#include "utils/snapmgr.h"
 #include "miscadmin.h"
 
 #include "engine.h"
+#include "model_cache.h"
 
-/* keys of the hash tables */
-typedef struct ProcessKey
-{
-	int64		org_id;
-	int32		process_id;
-} ProcessKey;
+#define MODEL_NAME_LEN 64
 
-typedef struct ProcessEntry
+/* the names a scope resolves to ids */
+typedef enum NameKind
 {
-	ProcessKey	key;
-	ProcessModel *model;
-} ProcessEntry;
+	NAME_PROCESS_CODE, NAME_WORK_PRODUCT_KEY,
+	NAME_NKINDS
+} NameKind;
 
-typedef struct NameKey
+typedef struct ScopeName
 {
-	int64		org_id;
-	char		name[64];
-} NameKey;
-
-typedef struct NameEntry
-{
-	NameKey		key;
+	NameKind	kind;
 	int32		id;
-} NameEntry;
-
-typedef struct MemberKey
-{
-	Oid			role;
-	int64		org_id;
-} MemberKey;
-
-typedef struct MemberEntry
-{
-	MemberKey	key;
-	char		org_role[16];	/* empty: not a member */
-} MemberEntry;
-
-typedef struct WorkProductEntry
-{
-	int32		work_product_id;
-	WorkProduct wp;
-} WorkProductEntry;
+	char		name[MODEL_NAME_LEN];
+} ScopeName;
 
 #define MAX_STATES 8
 
-/* the whole cache lives in model_cxt */
-static MemoryContext model_cxt = NULL;
-static bool model_stale = true;
 static bool model_loaded = false;	/* the states and transitions are all read */
 static bool model_loading = false;	/* model_ensure_fresh is reading them */
-static Oid	process_relid = InvalidOid;
-static HTAB *process_cache = NULL;
-static HTAB *process_code_cache = NULL;
-static HTAB *work_product_cache = NULL;
-static HTAB *work_product_key_cache = NULL;
-static HTAB *member_cache = NULL;
+static OrgCache *prm_scope = NULL;	/* the PRM's scope, in model_cxt */
+static MemoryContext read_cxt = NULL;	/* where the running read allocates */
 static Oid	state_oids[LC_NLIFECYCLES][MAX_STATES];
 static char *state_names[LC_NLIFECYCLES][MAX_STATES];
 static int	state_count[LC_NLIFECYCLES];
@@ -96,43 +68,44 @@ static const char *const lifecycle_type[LC_NLIFECYCLES] = {
 static const char *const transition_table[LC_NLIFECYCLES] = {
 	"run_transition", "step_transition", "record_transition", NULL
 };
+static const char *const org_roles[] = {"admin", "manager", "contributor", "auditor", "reader"};
+
+#define VISIBLE_TO_ORG "(org_id IS NULL OR org_id OPERATOR(pg_catalog.=) $1)"
+
+static const char *const name_sql[NAME_NKINDS] = {
+	"SELECT process_id FROM isms.process WHERE code OPERATOR(isms.=) $2::isms.clause AND " VISIBLE_TO_ORG,
+	"SELECT work_product_id FROM isms.work_product WHERE key OPERATOR(pg_catalog.=) $2 AND " VISIBLE_TO_ORG
+};
 
 static SPIPlanPtr plan_process = NULL;
 static SPIPlanPtr plan_activities = NULL;
 static SPIPlanPtr plan_inputs = NULL;
 static SPIPlanPtr plan_activity_inputs = NULL;
 static SPIPlanPtr plan_outputs = NULL;
-static SPIPlanPtr plan_process_code = NULL;
+static SPIPlanPtr plan_names[NAME_NKINDS] = {NULL, NULL};
 static SPIPlanPtr plan_work_product = NULL;
-static SPIPlanPtr plan_work_product_key = NULL;
+static SPIPlanPtr plan_org = NULL;
 static SPIPlanPtr plan_member = NULL;
 
-/* Relcache callback: a change to isms.process (or everything) makes us stale. */
-static void
-model_relcache_callback(Datum arg, Oid relid)
-{
-	if (relid == InvalidOid || relid == process_relid)
-		model_stale = true;
-}
-
-/* Called once from _PG_init. */
-void
-model_register_callbacks(void)
-{
-	CacheRegisterRelcacheCallback(model_relcache_callback, (Datum) 0);
-}
-
-/* Create an empty hash table in the cache context. */
-static HTAB *
-model_hash(const char *name, Size keysize, Size entrysize)
-{
-	HASHCTL		ctl;
-
-	ctl.keysize = keysize;
-	ctl.entrysize = entrysize;
-	ctl.hcxt = model_cxt;
-	return hash_create(name, 64, &ctl, HASH_ELEM | HASH_CONTEXT | HASH_BLOBS);
-}
+/*
+ * Run a catalog read (stmt) as the extension owner inside its own SPI
+ * connection, under the latest snapshot (a parallel worker cannot take one
+ * and keeps the query's).  What the read keeps it allocates in read_cxt.
+ */
+#define WITH_CATALOG_ACCESS(cxt, stmt) \
+	do { \
+		EngineSaved saved_; \
+		read_cxt = (cxt); \
+		engine_begin_internal(&saved_); \
+		SPI_connect(); \
+		if (!IsInParallelMode()) \
+			PushActiveSnapshot(GetLatestSnapshot()); \
+		stmt; \
+		if (!IsInParallelMode()) \
+			PopActiveSnapshot(); \
+		SPI_finish(); \
+		engine_end_internal(&saved_); \
+	} while (0)
 
 /* Read the enum labels of a lifecycle type and its transition table. */
 static void
@@ -154,7 +127,7 @@ model_load_lifecycle(Lifecycle lc)
 		bool		isnull;
 
 		state_oids[lc][i] = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
-		state_names[lc][i] = MemoryContextStrdup(model_cxt, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2));
+		state_names[lc][i] = MemoryContextStrdup(read_cxt, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2));
 	}
 	memset(transitions[lc], 0, sizeof(transitions[lc]));
 	if (transition_table[lc] == NULL)
@@ -171,59 +144,41 @@ model_load_lifecycle(Lifecycle lc)
 		int			from = model_state(lc, SPI_getbinval(tup, desc, 1, &isnull));
 		int			to = model_state(lc, SPI_getbinval(tup, desc, 2, &isnull));
 
-		transitions[lc][from][to] = MemoryContextStrdup(model_cxt, SPI_getvalue(tup, desc, 3));
+		transitions[lc][from][to] = MemoryContextStrdup(read_cxt, SPI_getvalue(tup, desc, 3));
 	}
 }
 
 /*
- * Start a fresh cache if the current one is stale or was never completed.
- * Runs the few catalog queries that every rule needs (states and
- * transitions) right away.  The cache counts as loaded only once all of
- * them have succeeded: a load interrupted by an error (a lock timeout, a
- * cancel) leaves it unloaded, and the next lookup starts again.  Lookups
- * made by the load itself (model_state on a transition's states) use what
- * is read so far.
+ * Start a fresh cache if the current one is stale or was never completed,
+ * and read the states and transitions that every rule needs right away.
+ * The cache counts as loaded only once all of them are read: a read
+ * interrupted by an error (a lock timeout, a cancel) leaves it unloaded,
+ * and the next lookup starts again.  Lookups made by the read itself
+ * (model_state on a transition's states) use what is read so far.
  */
 static void
 model_ensure_fresh(void)
 {
-	MemoryContext old;
-	EngineSaved saved;
 	int			lc;
 
-	if (model_loading || (!model_stale && model_loaded && model_cxt != NULL))
+	if (model_loading || !model_cache_begin(!model_loaded))
 		return;
-	/* retire the stale cache: it is freed with the transaction */
-	if (model_cxt != NULL)
-		MemoryContextSetParent(model_cxt, TopTransactionContext);
-	model_stale = false;
 	model_loaded = false;
-	model_cxt = AllocSetContextCreate(CacheMemoryContext, "isms27022 model cache",
-									  ALLOCSET_DEFAULT_SIZES);
-	process_cache = model_hash("isms process models", sizeof(ProcessKey), sizeof(ProcessEntry));
-	process_code_cache = model_hash("isms process codes", sizeof(NameKey), sizeof(NameEntry));
-	work_product_cache = model_hash("isms work products", sizeof(int32), sizeof(WorkProductEntry));
-	work_product_key_cache = model_hash("isms work product keys", sizeof(NameKey), sizeof(NameEntry));
-	member_cache = model_hash("isms memberships", sizeof(MemberKey), sizeof(MemberEntry));
-	process_relid = get_relname_relid("process", get_namespace_oid("isms", false));
-
-	old = MemoryContextSwitchTo(model_cxt);
-	engine_begin_internal(&saved);
+	prm_scope = MemoryContextAllocZero(model_cxt, sizeof(OrgCache));
+	prm_scope->loaded = true;
+	prm_scope->cxt = model_cxt;
 	model_loading = true;
 	PG_TRY();
 	{
-		SPI_connect();
-		for (lc = 0; lc < LC_NLIFECYCLES; lc++)
-			model_load_lifecycle((Lifecycle) lc);
-		SPI_finish();
+		WITH_CATALOG_ACCESS(model_cxt,
+							for (lc = 0; lc < LC_NLIFECYCLES; lc++)
+							model_load_lifecycle((Lifecycle) lc));
 	}
 	PG_FINALLY();
 	{
 		model_loading = false;
 	}
 	PG_END_TRY();
-	engine_end_internal(&saved);
-	MemoryContextSwitchTo(old);
 	model_loaded = true;
 }
 
@@ -266,14 +221,14 @@ model_transition(Lifecycle lc, int from, int to)
 	return transitions[lc][from][to];
 }
 
-/* Run a prepared read-only catalog query with (org_id, id) as arguments. */
+/* Run a prepared read-only catalog query with (org_id, id) as arguments; idtype InvalidOid: (org_id) alone. */
 static void
 model_query(SPIPlanPtr *plan, const char *sql, int64 org_id, Oid idtype, Datum id)
 {
 	Oid			argtypes[2] = {INT8OID, idtype};
 	Datum		values[2] = {Int64GetDatum(org_id), id};
 
-	engine_prepare(plan, sql, 2, argtypes);
+	engine_prepare(plan, sql, OidIsValid(idtype) ? 2 : 1, argtypes);
 	if (SPI_execute_plan(*plan, values, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "catalog query failed: %s", sql);
 }
@@ -283,7 +238,7 @@ model_text(int row, int col)
 {
 	char	   *s = SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col);
 
-	return s ? MemoryContextStrdup(model_cxt, s) : NULL;
+	return s ? MemoryContextStrdup(read_cxt, s) : NULL;
 }
 
 static int32
@@ -313,8 +268,6 @@ model_bool(int row, int col)
 	return !isnull && DatumGetBool(d);
 }
 
-#define VISIBLE_TO_ORG "(org_id IS NULL OR org_id OPERATOR(pg_catalog.=) $1)"
-
 /* Read one process as organisation org_id sees it; NULL if it does not exist. */
 static ProcessModel *
 model_load_process(int64 org_id, int32 process_id)
@@ -324,26 +277,23 @@ model_load_process(int64 org_id, int32 process_id)
 	uint64		i;
 
 	model_query(&plan_process,
-				"SELECT p.code::pg_catalog.text, p.name, EXISTS (SELECT 1 FROM isms.process_exclusion e "
-				"WHERE e.org_id OPERATOR(pg_catalog.=) $1 AND e.process_id OPERATOR(pg_catalog.=) $2) "
-				"FROM isms.process p WHERE p.process_id OPERATOR(pg_catalog.=) $2 "
-				"AND (p.org_id IS NULL OR p.org_id OPERATOR(pg_catalog.=) $1)",
+				"SELECT code::pg_catalog.text, name FROM isms.process "
+				"WHERE process_id OPERATOR(pg_catalog.=) $2 AND " VISIBLE_TO_ORG,
 				org_id, INT4OID, id);
 	if (SPI_processed == 0)
 		return NULL;
-	pm = MemoryContextAllocZero(model_cxt, sizeof(ProcessModel));
+	pm = MemoryContextAllocZero(read_cxt, sizeof(ProcessModel));
 	pm->org_id = org_id;
 	pm->process_id = process_id;
 	pm->code = model_text(0, 1);
 	pm->name = model_text(0, 2);
-	pm->excluded = model_bool(0, 3);
 
 	model_query(&plan_activities,
 				"SELECT activity_no, optional, name FROM isms.activity "
 				"WHERE process_id OPERATOR(pg_catalog.=) $2 AND " VISIBLE_TO_ORG " ORDER BY activity_no",
 				org_id, INT4OID, id);
 	pm->nactivities = (int) SPI_processed;
-	pm->activities = MemoryContextAllocZero(model_cxt, sizeof(ModelActivity) * (SPI_processed + 1));
+	pm->activities = MemoryContextAllocZero(read_cxt, sizeof(ModelActivity) * (SPI_processed + 1));
 	for (i = 0; i < SPI_processed; i++)
 	{
 		pm->activities[i].activity_no = model_int(i, 1);
@@ -356,7 +306,7 @@ model_load_process(int64 org_id, int32 process_id)
 				"WHERE process_id OPERATOR(pg_catalog.=) $2 AND " VISIBLE_TO_ORG " ORDER BY process_input_id",
 				org_id, INT4OID, id);
 	pm->ninputs = (int) SPI_processed;
-	pm->inputs = MemoryContextAllocZero(model_cxt, sizeof(ModelInput) * (SPI_processed + 1));
+	pm->inputs = MemoryContextAllocZero(read_cxt, sizeof(ModelInput) * (SPI_processed + 1));
 	for (i = 0; i < SPI_processed; i++)
 	{
 		char	   *req = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
@@ -372,7 +322,7 @@ model_load_process(int64 org_id, int32 process_id)
 				"WHERE process_id OPERATOR(pg_catalog.=) $2 AND " VISIBLE_TO_ORG " ORDER BY activity_input_id",
 				org_id, INT4OID, id);
 	pm->nactivity_inputs = (int) SPI_processed;
-	pm->activity_inputs = MemoryContextAllocZero(model_cxt, sizeof(ModelActivityInput) * (SPI_processed + 1));
+	pm->activity_inputs = MemoryContextAllocZero(read_cxt, sizeof(ModelActivityInput) * (SPI_processed + 1));
 	for (i = 0; i < SPI_processed; i++)
 	{
 		pm->activity_inputs[i].activity_no = model_int(i, 1);
@@ -384,7 +334,7 @@ model_load_process(int64 org_id, int32 process_id)
 				"WHERE process_id OPERATOR(pg_catalog.=) $2 AND " VISIBLE_TO_ORG " ORDER BY process_output_id",
 				org_id, INT4OID, id);
 	pm->noutputs = (int) SPI_processed;
-	pm->outputs = MemoryContextAllocZero(model_cxt, sizeof(ModelOutput) * (SPI_processed + 1));
+	pm->outputs = MemoryContextAllocZero(read_cxt, sizeof(ModelOutput) * (SPI_processed + 1));
 	for (i = 0; i < SPI_processed; i++)
 	{
 		pm->outputs[i].work_product_id = model_int(i, 1);
@@ -394,85 +344,147 @@ model_load_process(int64 org_id, int32 process_id)
 	return pm;
 }
 
+/* Read whether an organisation has tailoring rows, and what it excluded, into its entry. */
+static void
+model_read_org(OrgCache *org)
+{
+	bool		tailored = false;
+	bool		isnull;
+	Datum	   *elems;
+	int			n = 0;
+	int32	   *excluded = NULL;
+	int			i;
+
+	WITH_CATALOG_ACCESS(model_cxt,
+						model_query(&plan_org,
+									"SELECT EXISTS (SELECT FROM isms.process WHERE org_id OPERATOR(pg_catalog.=) $1) "
+									"OR EXISTS (SELECT FROM isms.work_product WHERE org_id OPERATOR(pg_catalog.=) $1) "
+									"OR EXISTS (SELECT FROM isms.activity WHERE org_id OPERATOR(pg_catalog.=) $1) "
+									"OR EXISTS (SELECT FROM isms.process_input WHERE org_id OPERATOR(pg_catalog.=) $1) "
+									"OR EXISTS (SELECT FROM isms.activity_input WHERE org_id OPERATOR(pg_catalog.=) $1) "
+									"OR EXISTS (SELECT FROM isms.process_output WHERE org_id OPERATOR(pg_catalog.=) $1), "
+									"ARRAY(SELECT process_id FROM isms.process_exclusion WHERE org_id OPERATOR(pg_catalog.=) $1)",
+									org->org_id, InvalidOid, (Datum) 0);
+						tailored = model_bool(0, 1);
+						deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)),
+										  INT4OID, sizeof(int32), true, TYPALIGN_INT, &elems, NULL, &n);
+						excluded = MemoryContextAlloc(read_cxt, sizeof(int32) * (n + 1));
+						for (i = 0; i < n; i++)
+						excluded[i] = DatumGetInt32(elems[i]));
+	if (org->excluded != NULL)
+		pfree(org->excluded);
+	org->tailored = tailored;
+	org->nexcluded = n;
+	org->excluded = excluded;
+	org->loaded = true;
+}
+
+/* The entry of an organisation, with whether it tailored and what it excluded read. */
+static OrgCache *
+model_org_read(int64 org_id)
+{
+	OrgCache   *org = model_org(org_id);
+
+	if (!org->loaded)
+		model_read_org(org);
+	return org;
+}
+
 /*
- * Run a catalog loader as the extension owner inside its own SPI
- * connection, in the cache context.
+ * Where the lookups of an organisation are kept: its own entry if it has
+ * tailored the PRM, otherwise the PRM's scope, shared by every such
+ * organisation (and by org_id 0, the PRM itself).
  */
-#define WITH_CATALOG_ACCESS(stmt) \
-	do { \
-		EngineSaved saved_; \
-		MemoryContext old_ = MemoryContextSwitchTo(model_cxt); \
-		engine_begin_internal(&saved_); \
-		SPI_connect(); \
-		stmt; \
-		SPI_finish(); \
-		engine_end_internal(&saved_); \
-		MemoryContextSwitchTo(old_); \
-	} while (0)
+static OrgCache *
+model_scope(int64 org_id)
+{
+	OrgCache   *org;
+
+	if (org_id == 0)
+		return prm_scope;
+	org = model_org_read(org_id);
+	return org->tailored ? org : prm_scope;
+}
+
+/* Keep what a read found (allocated in the scope's memory) in one of the scope's lists. */
+static void
+model_keep(OrgCache *scope, List **list, void *item)
+{
+	MemoryContext old = MemoryContextSwitchTo(scope->cxt);
+
+	*list = lappend(*list, item);
+	MemoryContextSwitchTo(old);
+	model_org_trim(scope);
+}
 
 /* A process as organisation org_id sees it, or NULL if there is none. */
 const ProcessModel *
 model_process(int64 org_id, int32 process_id)
 {
-	ProcessKey	key;
-	ProcessEntry *entry;
+	OrgCache   *scope;
 	ProcessModel *pm;
-	HTAB	   *cache;
+	ListCell   *lc;
 
 	model_ensure_fresh();
-	memset(&key, 0, sizeof(key));
-	key.org_id = org_id;
-	key.process_id = process_id;
-	entry = hash_search(process_cache, &key, HASH_FIND, NULL);
-	if (entry)
-		return entry->model;
-
-	cache = process_cache;
-	WITH_CATALOG_ACCESS(pm = model_load_process(org_id, process_id));
-	/* the load may have made the cache stale: then do not keep the result */
-	if (pm != NULL && !model_stale && cache == process_cache)
+	scope = model_scope(org_id);
+	foreach(lc, scope->models)
 	{
-		entry = hash_search(process_cache, &key, HASH_ENTER, NULL);
-		entry->model = pm;
+		pm = lfirst(lc);
+		if (pm->process_id == process_id)
+			return pm;
 	}
+	WITH_CATALOG_ACCESS(model_org_context(scope), pm = model_load_process(scope->org_id, process_id));
+	if (pm != NULL)
+		model_keep(scope, &scope->models, pm);
 	return pm;
 }
 
-/* Fill a NameKey. */
-static void
-model_name_key(NameKey *key, int64 org_id, const char *name)
+/* Is the process declared not applicable by the organisation? */
+bool
+model_excluded(int64 org_id, int32 process_id)
 {
-	memset(key, 0, sizeof(*key));
-	key->org_id = org_id;
-	strlcpy(key->name, name, sizeof(key->name));
+	OrgCache   *org;
+	int			i;
+
+	model_ensure_fresh();
+	if (org_id == 0)
+		return false;
+	org = model_org_read(org_id);
+	for (i = 0; i < org->nexcluded; i++)
+		if (org->excluded[i] == process_id)
+			return true;
+	return false;
 }
 
-/* Look up an id by (org, name) in one of the name caches; 0 if unknown. */
+/* Look up an id by name as organisation org_id sees the catalog; 0 if unknown. */
 static int32
-model_lookup_name(HTAB **cachep, SPIPlanPtr *plan, const char *sql, int64 org_id, const char *name)
+model_lookup_name(NameKind kind, int64 org_id, const char *name)
 {
-	NameKey		key;
-	NameEntry  *entry;
-	HTAB	   *cache;
+	OrgCache   *scope;
+	ScopeName  *found;
+	ListCell   *lc;
 	int32		id = 0;
 
 	model_ensure_fresh();
-	if (strlen(name) >= sizeof(key.name))
+	if (strlen(name) >= MODEL_NAME_LEN)
 		return 0;
-	model_name_key(&key, org_id, name);
-	entry = hash_search(*cachep, &key, HASH_FIND, NULL);
-	if (entry)
-		return entry->id;
-
-	cache = *cachep;
-	WITH_CATALOG_ACCESS(
-						model_query(plan, sql, org_id, TEXTOID, CStringGetTextDatum(name));
-						if (SPI_processed > 0) id = model_int(0, 1));
-	if (id != 0 && !model_stale && cache == *cachep)
+	scope = model_scope(org_id);
+	foreach(lc, scope->names)
 	{
-		entry = hash_search(*cachep, &key, HASH_ENTER, NULL);
-		entry->id = id;
+		found = lfirst(lc);
+		if (found->kind == kind && strcmp(found->name, name) == 0)
+			return found->id;
 	}
+	WITH_CATALOG_ACCESS(CurrentMemoryContext,
+						model_query(&plan_names[kind], name_sql[kind], scope->org_id, TEXTOID, CStringGetTextDatum(name));
+						if (SPI_processed > 0) id = model_int(0, 1));
+	if (id == 0)
+		return 0;
+	found = MemoryContextAllocZero(model_org_context(scope), sizeof(ScopeName));
+	found->kind = kind;
+	found->id = id;
+	strlcpy(found->name, name, sizeof(found->name));
+	model_keep(scope, &scope->names, found);
 	return id;
 }
 
@@ -480,42 +492,42 @@ model_lookup_name(HTAB **cachep, SPIPlanPtr *plan, const char *sql, int64 org_id
 int32
 model_process_id(int64 org_id, const char *code)
 {
-	model_ensure_fresh();
-	return model_lookup_name(&process_code_cache, &plan_process_code,
-							 "SELECT process_id FROM isms.process WHERE code OPERATOR(isms.=) $2::isms.clause "
-							 "AND " VISIBLE_TO_ORG,
-							 org_id, code);
+	return model_lookup_name(NAME_PROCESS_CODE, org_id, code);
 }
 
 /* A work product by key, as organisation org_id sees the vocabulary; NULL if none. */
 const WorkProduct *
 model_work_product_by_key(int64 org_id, const char *key)
 {
-	int32		id = model_lookup_name(&work_product_key_cache, &plan_work_product_key,
-									   "SELECT work_product_id FROM isms.work_product "
-									   "WHERE key OPERATOR(pg_catalog.=) $2 AND " VISIBLE_TO_ORG,
-									   org_id, key);
+	int32		id = model_lookup_name(NAME_WORK_PRODUCT_KEY, org_id, key);
 
-	return id == 0 ? NULL : model_work_product(id);
+	return id == 0 ? NULL : model_work_product(org_id, id);
 }
 
-/* A work product by id; NULL if it does not exist. */
-const WorkProduct *
-model_work_product(int32 work_product_id)
+/* A work product kept in a scope, or NULL. */
+static const WorkProduct *
+model_find_work_product(OrgCache *scope, int32 work_product_id)
 {
-	WorkProductEntry *entry;
-	WorkProduct wp;
+	ListCell   *lc;
+
+	foreach(lc, scope->work_products)
+	{
+		const WorkProduct *wp = lfirst(lc);
+
+		if (wp->work_product_id == work_product_id)
+			return wp;
+	}
+	return NULL;
+}
+
+/* Read a work product by id into *wp; false if it does not exist. */
+static bool
+model_read_work_product(int32 work_product_id, WorkProduct *wp)
+{
 	bool		found = false;
-	HTAB	   *cache;
 
-	model_ensure_fresh();
-	entry = hash_search(work_product_cache, &work_product_id, HASH_FIND, NULL);
-	if (entry)
-		return &entry->wp;
-
-	cache = work_product_cache;
-	memset(&wp, 0, sizeof(wp));
-	WITH_CATALOG_ACCESS(
+	memset(wp, 0, sizeof(*wp));
+	WITH_CATALOG_ACCESS(CurrentMemoryContext,
 						model_query(&plan_work_product,
 									"SELECT key, kind OPERATOR(pg_catalog.=) 'document', origin::pg_catalog.text, "
 									"review_months, retention_months, org_id FROM isms.work_product "
@@ -526,27 +538,48 @@ model_work_product(int32 work_product_id)
 							char	   *origin = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3);
 
 							found = true;
-							strlcpy(wp.key, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1), sizeof(wp.key));
-							wp.is_document = model_bool(0, 2);
-							wp.origin = strcmp(origin, "process") == 0 ? ORIGIN_PROCESS :
+							strlcpy(wp->key, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1), sizeof(wp->key));
+							wp->is_document = model_bool(0, 2);
+							wp->origin = strcmp(origin, "process") == 0 ? ORIGIN_PROCESS :
 								strcmp(origin, "external") == 0 ? ORIGIN_EXTERNAL : ORIGIN_EITHER;
-							wp.review_months = model_int(0, 4);
-							wp.retention_months = model_int(0, 5);
-							wp.org_id = model_int64(0, 6);
+							wp->review_months = model_int(0, 4);
+							wp->retention_months = model_int(0, 5);
+							wp->org_id = model_int64(0, 6);
 						});
-	if (!found)
-		return NULL;
-	wp.work_product_id = work_product_id;
-	if (model_stale || cache != work_product_cache)
-	{
-		WorkProduct *copy = palloc(sizeof(WorkProduct));
+	wp->work_product_id = work_product_id;
+	return found;
+}
 
-		*copy = wp;
-		return copy;
-	}
-	entry = hash_search(work_product_cache, &work_product_id, HASH_ENTER, NULL);
-	entry->wp = wp;
-	return &entry->wp;
+/*
+ * A work product by id, looked up for organisation org_id; NULL if it does
+ * not exist.  The PRM's are kept in the PRM's scope, a tailored
+ * organisation's own in its scope; another organisation's is returned
+ * (for a refusal to name it) but not kept.
+ */
+const WorkProduct *
+model_work_product(int64 org_id, int32 work_product_id)
+{
+	OrgCache   *scope;
+	OrgCache   *owner;
+	const WorkProduct *wp;
+	WorkProduct read;
+	WorkProduct *copy;
+
+	model_ensure_fresh();
+	scope = model_scope(org_id);
+	wp = model_find_work_product(prm_scope, work_product_id);
+	if (wp == NULL && scope != prm_scope)
+		wp = model_find_work_product(scope, work_product_id);
+	if (wp != NULL)
+		return wp;
+	if (!model_read_work_product(work_product_id, &read))
+		return NULL;
+	owner = read.org_id == 0 ? prm_scope : read.org_id == scope->org_id ? scope : NULL;
+	copy = MemoryContextAlloc(owner ? model_org_context(owner) : CurrentMemoryContext, sizeof(WorkProduct));
+	*copy = read;
+	if (owner)
+		model_keep(owner, &owner->work_products, copy);
+	return copy;
 }
 
 /* The activity with this number, or NULL. */
@@ -592,26 +625,23 @@ model_accepts_input(const ProcessModel *pm, int32 work_product_id)
  * The role a database role (an identity: a role OID, never its name, see
  * engine_identity) has in an organisation ("admin", "manager", ...), or
  * NULL if it is not a member.  Row-level security calls this for every
- * row it checks, so the answer is cached like the catalog.
+ * row it checks, so the answer is kept in the organisation's entry, for
+ * the last two identities asked about.  The answer is a constant string.
  */
 const char *
 model_member_role(Oid role, int64 org_id)
 {
-	MemberKey	key;
-	MemberEntry *entry;
-	HTAB	   *cache;
+	OrgCache   *org;
+	MemberSlot *slot;
 	char		org_role[16] = "";
+	int			i;
 
 	model_ensure_fresh();
-	memset(&key, 0, sizeof(key));
-	key.role = role;
-	key.org_id = org_id;
-	entry = hash_search(member_cache, &key, HASH_FIND, NULL);
-	if (entry)
-		return entry->org_role[0] ? entry->org_role : NULL;
-
-	cache = member_cache;
-	WITH_CATALOG_ACCESS(
+	org = model_org(org_id);
+	for (i = 0; i < ORG_MEMBER_SLOTS; i++)
+		if (org->members[i].role == role)
+			return org->members[i].org_role;
+	WITH_CATALOG_ACCESS(CurrentMemoryContext,
 						model_query(&plan_member,
 									"SELECT org_role FROM isms.membership WHERE org_id OPERATOR(pg_catalog.=) $1 "
 									"AND member_oid OPERATOR(pg_catalog.=) $2",
@@ -619,11 +649,13 @@ model_member_role(Oid role, int64 org_id)
 						if (SPI_processed > 0)
 							strlcpy(org_role, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1),
 									sizeof(org_role)));
-	if (!model_stale && cache == member_cache)
-	{
-		entry = hash_search(member_cache, &key, HASH_ENTER, NULL);
-		memcpy(entry->org_role, org_role, sizeof(org_role));
-		return entry->org_role[0] ? entry->org_role : NULL;
-	}
-	return org_role[0] ? pstrdup(org_role) : NULL;
+	for (i = 0; i < (int) lengthof(org_roles) && strcmp(org_role, org_roles[i]) != 0; i++)
+		;
+	if (org_role[0] != '\0' && i == (int) lengthof(org_roles))
+		elog(ERROR, "unknown org role \"%s\"", org_role);
+	slot = &org->members[org->next_slot];
+	org->next_slot = (org->next_slot + 1) % ORG_MEMBER_SLOTS;
+	slot->role = role;
+	slot->org_role = org_role[0] != '\0' ? org_roles[i] : NULL;
+	return slot->org_role;
 }

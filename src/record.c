@@ -119,7 +119,7 @@ record_by_author(HeapTuple tuple, TupleDesc desc, const RecordActor *a)
 static const WorkProduct *
 record_work_product(int64 org_id, int32 work_product_id)
 {
-	const WorkProduct *wp = model_work_product(work_product_id);
+	const WorkProduct *wp = model_work_product(org_id, work_product_id);
 
 	if (RULE_ON(IS015_RECORD_WORK_PRODUCT) && (wp == NULL || (wp->org_id != 0 && wp->org_id != org_id)))
 		ereport(ERROR,

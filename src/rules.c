@@ -87,9 +87,9 @@ make_blocker(const char *kind, char *item, char *detail)
 }
 
 static const char *
-wp_key(int32 work_product_id)
+wp_key(const ProcessModel *pm, int32 work_product_id)
 {
-	const WorkProduct *wp = model_work_product(work_product_id);
+	const WorkProduct *wp = model_work_product(pm->org_id, work_product_id);
 
 	return wp ? wp->key : "?";
 }
@@ -108,9 +108,9 @@ missing_inputs(const ProcessModel *pm, List *have, const char *what)
 
 		if (in->requirement == INPUT_REQUIRED && !list_member_int(have, in->work_product_id))
 			blockers = lappend(blockers,
-							   make_blocker("input", pstrdup(wp_key(in->work_product_id)),
+							   make_blocker("input", pstrdup(wp_key(pm, in->work_product_id)),
 											psprintf("no %s record of %s is linked as input",
-													 what, wp_key(in->work_product_id))));
+													 what, wp_key(pm, in->work_product_id))));
 		else if (in->requirement == INPUT_GROUP)
 		{
 			ListCell   *lc;
@@ -132,7 +132,7 @@ missing_inputs(const ProcessModel *pm, List *have, const char *what)
 					continue;
 				if (list_member_int(have, pm->inputs[j].work_product_id))
 					satisfied = true;
-				appendStringInfo(&members, "%s%s", members.len ? " | " : "", wp_key(pm->inputs[j].work_product_id));
+				appendStringInfo(&members, "%s%s", members.len ? " | " : "", wp_key(pm, pm->inputs[j].work_product_id));
 			}
 			if (!satisfied)
 				blockers = lappend(blockers,
@@ -175,9 +175,9 @@ rules_activity_blockers(int64 org_id, int64 run_id, const ProcessModel *pm, int3
 		}
 		if (!list_member_int(have, ai->work_product_id))
 			blockers = lappend(blockers,
-							   make_blocker("activity input", pstrdup(wp_key(ai->work_product_id)),
+							   make_blocker("activity input", pstrdup(wp_key(pm, ai->work_product_id)),
 											psprintf("activity %d needs an approved, unexpired record of %s linked as input",
-													 activity_no, wp_key(ai->work_product_id))));
+													 activity_no, wp_key(pm, ai->work_product_id))));
 	}
 	return blockers;
 }
@@ -255,9 +255,9 @@ rules_complete_blockers(int64 org_id, int64 run_id, const ProcessModel *pm, bool
 		if (!out->required || skipped || list_member_int(outputs, out->work_product_id))
 			continue;
 		blockers = lappend(blockers,
-						   make_blocker("output", pstrdup(wp_key(out->work_product_id)),
+						   make_blocker("output", pstrdup(wp_key(pm, out->work_product_id)),
 										psprintf("no approved record of %s is produced or confirmed by the run",
-												 wp_key(out->work_product_id))));
+												 wp_key(pm, out->work_product_id))));
 	}
 
 	inputs = linked_work_products(lock ? Q_HELD_INPUTS_LOCKED : Q_HELD_INPUTS, org_id, run_id);
@@ -307,7 +307,7 @@ run_blockers(PG_FUNCTION_ARGS)
 		else if (state == RUN_SUSPENDED)
 			blockers = list_make1(make_blocker("state", pstrdup("suspended"),
 											   pstrdup("the run is suspended: resume it to continue")));
-		if (pm->excluded && state == RUN_PLANNED)
+		if (model_excluded(org_id, pm->process_id) && state == RUN_PLANNED)
 			blockers = lappend(blockers, make_blocker("process", pstrdup(pm->code),
 													  psprintf("process %s is declared not applicable", pm->code)));
 	}

@@ -69,7 +69,7 @@ run_process(int64 org_id, int32 process_id)
 static void
 refuse_excluded(const ProcessModel *pm, int64 org_id)
 {
-	if (pm->excluded)
+	if (model_excluded(org_id, pm->process_id))
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_NOT_APPLICABLE),
 				 errmsg("process %s \"%s\" is not applicable for organization " INT64_FORMAT,

@@ -70,7 +70,7 @@ tailoring_check_references(HeapTuple tuple, TupleDesc desc, int64 org_id, const 
 						 "Pick a process of the PRM or one of the organization's own.");
 	if (SPI_fnumber(desc, "work_product_id") > 0 && strcmp(table, "work_product") != 0)
 	{
-		const WorkProduct *wp = model_work_product((int32) engine_get_int64(tuple, desc, "work_product_id"));
+		const WorkProduct *wp = model_work_product(org_id, (int32) engine_get_int64(tuple, desc, "work_product_id"));
 
 		if (RULE_ON(IS017_OTHER_ORG_WORK_PRODUCT) && (wp == NULL || (wp->org_id != 0 && wp->org_id != org_id)))
 			refuse_tailoring(table, "the work product is another organization's own",

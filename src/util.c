@@ -362,8 +362,8 @@ engine_set_columns(Relation rel, HeapTuple tuple, int n, const char **columns,
 }
 
 /* The organisation a row names in column org_id, or 0 if none (PRM rows). */
-static int64
-row_org(HeapTuple tuple, TupleDesc desc)
+int64
+engine_row_org(HeapTuple tuple, TupleDesc desc)
 {
 	int			col = SPI_fnumber(desc, "org_id");
 	bool		isnull;
@@ -397,7 +397,7 @@ engine_check_trigger(FunctionCallInfo fcinfo, const char *name, bool before, boo
 	if (before && row)
 	{
 		TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
-		int64		org_id = row_org(TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple
+		int64		org_id = engine_row_org(TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple
 									 : trigdata->tg_trigtuple, desc);
 
 		if (org_id != 0)
