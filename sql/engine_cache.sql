@@ -12,7 +12,7 @@ SELECT sum(coalesce(seq_scan, 0) + coalesce(idx_scan, 0)) AS reads
   FROM pg_stat_user_tables
  WHERE schemaname = 'isms'
    AND relname IN ('activity', 'process_input', 'activity_input', 'process_output',
-                   'run_transition', 'step_transition', 'record_transition');
+                   'lifecycle_kind', 'lifecycle_state', 'lifecycle_transition');
 
 -- A complete incident run (7.9) through the API alone: 5 steps, 2 outputs,
 -- about 30 rule checks, and no catalog query of its own.

@@ -5,11 +5,11 @@
  *
  * The rules consult the catalog on every write, so the catalog is read
  * through SPI once per backend and kept in hash tables: processes as each
- * organisation sees them (the PRM plus its tailoring), work products,
- * lifecycle states and transitions.  A statement trigger on every catalog
- * table (isms.model_changed) sends a relcache invalidation for isms.process;
- * the callback registered here marks the cache stale, and the next lookup
- * starts a fresh cache.  The old cache memory is handed to the transaction's
+ * organisation sees them (the PRM plus its tailoring), work products and
+ * memberships (lifecycle.c caches the lifecycles).  A statement trigger on
+ * every catalog table (isms.model_changed) sends a relcache invalidation
+ * for isms.process; the callback registered here marks the cache stale, and
+ * the next lookup starts a fresh cache.  The old cache memory is handed to the transaction's
  * memory context rather than freed at once, because a caller up the stack
  * may still hold pointers into it.
  *
@@ -72,30 +72,15 @@ typedef struct WorkProductEntry
 	WorkProduct wp;
 } WorkProductEntry;
 
-#define MAX_STATES 8
-
 /* the whole cache lives in model_cxt */
 static MemoryContext model_cxt = NULL;
 static bool model_stale = true;
-static bool model_loaded = false;	/* the states and transitions are all read */
-static bool model_loading = false;	/* model_ensure_fresh is reading them */
 static Oid	process_relid = InvalidOid;
 static HTAB *process_cache = NULL;
 static HTAB *process_code_cache = NULL;
 static HTAB *work_product_cache = NULL;
 static HTAB *work_product_key_cache = NULL;
 static HTAB *member_cache = NULL;
-static Oid	state_oids[LC_NLIFECYCLES][MAX_STATES];
-static char *state_names[LC_NLIFECYCLES][MAX_STATES];
-static int	state_count[LC_NLIFECYCLES];
-static char *transitions[LC_NLIFECYCLES][MAX_STATES][MAX_STATES];
-
-static const char *const lifecycle_type[LC_NLIFECYCLES] = {
-	"run_state", "step_state", "record_state", "link_role"
-};
-static const char *const transition_table[LC_NLIFECYCLES] = {
-	"run_transition", "step_transition", "record_transition", NULL
-};
 
 static SPIPlanPtr plan_process = NULL;
 static SPIPlanPtr plan_activities = NULL;
@@ -134,70 +119,16 @@ model_hash(const char *name, Size keysize, Size entrysize)
 	return hash_create(name, 64, &ctl, HASH_ELEM | HASH_CONTEXT | HASH_BLOBS);
 }
 
-/* Read the enum labels of a lifecycle type and its transition table. */
-static void
-model_load_lifecycle(Lifecycle lc)
-{
-	StringInfoData sql;
-	uint64		i;
-
-	initStringInfo(&sql);
-	appendStringInfo(&sql,
-					 "SELECT e.oid, e.enumlabel::pg_catalog.text FROM pg_catalog.pg_enum e "
-					 "WHERE e.enumtypid OPERATOR(pg_catalog.=) 'isms.%s'::pg_catalog.regtype "
-					 "ORDER BY e.enumsortorder", lifecycle_type[lc]);
-	if (SPI_execute(sql.data, true, 0) != SPI_OK_SELECT || SPI_processed > MAX_STATES)
-		elog(ERROR, "could not read the labels of isms.%s", lifecycle_type[lc]);
-	state_count[lc] = (int) SPI_processed;
-	for (i = 0; i < SPI_processed; i++)
-	{
-		bool		isnull;
-
-		state_oids[lc][i] = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
-		state_names[lc][i] = MemoryContextStrdup(model_cxt, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2));
-	}
-	memset(transitions[lc], 0, sizeof(transitions[lc]));
-	if (transition_table[lc] == NULL)
-		return;
-	resetStringInfo(&sql);
-	appendStringInfo(&sql, "SELECT from_state, to_state, action FROM isms.%s", transition_table[lc]);
-	if (SPI_execute(sql.data, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not read isms.%s", transition_table[lc]);
-	for (i = 0; i < SPI_processed; i++)
-	{
-		HeapTuple	tup = SPI_tuptable->vals[i];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		bool		isnull;
-		int			from = model_state(lc, SPI_getbinval(tup, desc, 1, &isnull));
-		int			to = model_state(lc, SPI_getbinval(tup, desc, 2, &isnull));
-
-		transitions[lc][from][to] = MemoryContextStrdup(model_cxt, SPI_getvalue(tup, desc, 3));
-	}
-}
-
-/*
- * Start a fresh cache if the current one is stale or was never completed.
- * Runs the few catalog queries that every rule needs (states and
- * transitions) right away.  The cache counts as loaded only once all of
- * them have succeeded: a load interrupted by an error (a lock timeout, a
- * cancel) leaves it unloaded, and the next lookup starts again.  Lookups
- * made by the load itself (model_state on a transition's states) use what
- * is read so far.
- */
+/* Start a fresh, empty cache if the current one is stale. */
 static void
 model_ensure_fresh(void)
 {
-	MemoryContext old;
-	EngineSaved saved;
-	int			lc;
-
-	if (model_loading || (!model_stale && model_loaded && model_cxt != NULL))
+	if (!model_stale && model_cxt != NULL)
 		return;
 	/* retire the stale cache: it is freed with the transaction */
 	if (model_cxt != NULL)
 		MemoryContextSetParent(model_cxt, TopTransactionContext);
 	model_stale = false;
-	model_loaded = false;
 	model_cxt = AllocSetContextCreate(CacheMemoryContext, "isms27022 model cache",
 									  ALLOCSET_DEFAULT_SIZES);
 	process_cache = model_hash("isms process models", sizeof(ProcessKey), sizeof(ProcessEntry));
@@ -206,64 +137,6 @@ model_ensure_fresh(void)
 	work_product_key_cache = model_hash("isms work product keys", sizeof(NameKey), sizeof(NameEntry));
 	member_cache = model_hash("isms memberships", sizeof(MemberKey), sizeof(MemberEntry));
 	process_relid = get_relname_relid("process", get_namespace_oid("isms", false));
-
-	old = MemoryContextSwitchTo(model_cxt);
-	engine_begin_internal(&saved);
-	model_loading = true;
-	PG_TRY();
-	{
-		SPI_connect();
-		for (lc = 0; lc < LC_NLIFECYCLES; lc++)
-			model_load_lifecycle((Lifecycle) lc);
-		SPI_finish();
-	}
-	PG_FINALLY();
-	{
-		model_loading = false;
-	}
-	PG_END_TRY();
-	engine_end_internal(&saved);
-	MemoryContextSwitchTo(old);
-	model_loaded = true;
-}
-
-/* Map an enum value of a lifecycle type to its state number. */
-int
-model_state(Lifecycle lc, Datum enum_value)
-{
-	Oid			oid = DatumGetObjectId(enum_value);
-	int			i;
-
-	model_ensure_fresh();
-	for (i = 0; i < state_count[lc]; i++)
-		if (state_oids[lc][i] == oid)
-			return i;
-	elog(ERROR, "unknown %s value %u", lifecycle_type[lc], oid);
-	return -1;					/* keep compiler quiet */
-}
-
-/* The enum value of a state number. */
-Datum
-model_state_datum(Lifecycle lc, int state)
-{
-	model_ensure_fresh();
-	return ObjectIdGetDatum(state_oids[lc][state]);
-}
-
-/* The label of a state number. */
-const char *
-model_state_name(Lifecycle lc, int state)
-{
-	model_ensure_fresh();
-	return state_names[lc][state];
-}
-
-/* The action name of an allowed transition, or NULL if it is not allowed. */
-const char *
-model_transition(Lifecycle lc, int from, int to)
-{
-	model_ensure_fresh();
-	return transitions[lc][from][to];
 }
 
 /* Run a prepared read-only catalog query with (org_id, id) as arguments. */
