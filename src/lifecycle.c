@@ -83,11 +83,11 @@ static MemoryContext lifecycle_cxt = NULL;
 static HTAB *state_cache = NULL;	/* NULL: not loaded */
 static List *kinds = NIL;		/* LifecycleKinds */
 static bool lifecycle_stale = true;
-static Oid	catalog_relids[3];
 
-static const char *const catalog_tables[3] = {
+static const char *const catalog_tables[] = {
 	"lifecycle_kind", "lifecycle_state", "lifecycle_transition"
 };
+static Oid	catalog_relids[lengthof(catalog_tables)];
 
 /* Relcache callback: a change to a lifecycle table (or everything) makes us stale. */
 static void
@@ -107,26 +107,32 @@ lifecycle_register_callbacks(void)
 	CacheRegisterRelcacheCallback(lifecycle_relcache_callback, (Datum) 0);
 }
 
+/* The guard table of a kind, or NULL. */
+static const LifecycleGuard *
+lifecycle_kind_guards(const char *kind)
+{
+	int			i;
+
+	for (i = 0; i < (int) lengthof(lifecycle_guard_tables); i++)
+		if (strcmp(lifecycle_guard_tables[i].kind, kind) == 0)
+			return lifecycle_guard_tables[i].guards;
+	return NULL;
+}
+
 /* The guard of a kind by name; 42883 if the kind has none of that name. */
 static LifecycleGuardFn
 lifecycle_find_guard(const char *kind, const char *name)
 {
-	StringInfoData known;
-	int			i;
+	const LifecycleGuard *guards = lifecycle_kind_guards(kind);
 	const LifecycleGuard *g;
+	StringInfoData known;
 
+	for (g = guards; g && g->name; g++)
+		if (strcmp(g->name, name) == 0)
+			return g->guard;
 	initStringInfo(&known);
-	for (i = 0; i < (int) lengthof(lifecycle_guard_tables); i++)
-	{
-		if (strcmp(lifecycle_guard_tables[i].kind, kind) != 0)
-			continue;
-		for (g = lifecycle_guard_tables[i].guards; g->name; g++)
-		{
-			if (strcmp(g->name, name) == 0)
-				return g->guard;
-			appendStringInfo(&known, "%s%s", known.len ? ", " : "", g->name);
-		}
-	}
+	for (g = guards; g && g->name; g++)
+		appendStringInfo(&known, "%s%s", known.len ? ", " : "", g->name);
 	ereport(ERROR,
 			(errcode(ERRCODE_UNDEFINED_FUNCTION),
 			 errmsg("lifecycle kind \"%s\" has no guard \"%s\"", engine_clip(kind), engine_clip(name)),
@@ -152,11 +158,18 @@ lifecycle_find_state(List *states, const char *kind, const char *name)
 	return NULL;
 }
 
-/* A column of a loaded row, copied into the cache. */
+/* A column of a row read, as text. */
+static char *
+lifecycle_value(int row, int col)
+{
+	return SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col);
+}
+
+/* The same, copied into the cache. */
 static char *
 lifecycle_text(int row, int col)
 {
-	return MemoryContextStrdup(lifecycle_cxt, SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col));
+	return MemoryContextStrdup(lifecycle_cxt, lifecycle_value(row, col));
 }
 
 /* Append to a list of the cache. */
@@ -245,8 +258,9 @@ lifecycle_load_transitions(List *states)
 		elog(ERROR, "could not read isms.lifecycle_transition");
 	for (i = 0; i < SPI_processed; i++)
 	{
-		char	   *kind = lifecycle_text(i, 1);
-		LifecycleState *from = lifecycle_find_state(states, kind, lifecycle_text(i, 2));
+		char	   *kind = lifecycle_value(i, 1);
+		LifecycleState *from = lifecycle_find_state(states, kind, lifecycle_value(i, 2));
+		LifecycleState *to = lifecycle_find_state(states, kind, lifecycle_value(i, 3));
 		bool		isnull;
 		ArrayType  *guards = DatumGetArrayTypeP(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 5, &isnull));
 		Datum	   *names;
@@ -254,16 +268,17 @@ lifecycle_load_transitions(List *states)
 		int			g;
 		LifecycleTransition *t;
 
+		/* the foreign keys hold unless a restore skipped them */
+		if (from == NULL || to == NULL)
+			elog(ERROR, "transition of lifecycle kind \"%s\" between unknown states", kind);
 		deconstruct_array(guards, TEXTOID, -1, false, TYPALIGN_INT, &names, NULL, &nguards);
 		t = MemoryContextAllocZero(lifecycle_cxt, offsetof(LifecycleTransition, guards) +
 								   sizeof(LifecycleGuardFn) * nguards);
-		t->to = lifecycle_find_state(states, kind, lifecycle_text(i, 3));
+		t->to = to;
 		t->action = lifecycle_text(i, 4);
 		t->nguards = nguards;
 		for (g = 0; g < nguards; g++)
 			t->guards[g] = lifecycle_find_guard(kind, TextDatumGetCString(names[g]));
-		if (from == NULL || t->to == NULL)
-			elog(ERROR, "transition of lifecycle kind \"%s\" between unknown states", kind);
 		from->transitions = lifecycle_append(from->transitions, t);
 	}
 }
