@@ -2,8 +2,8 @@
  *
  * engine.h
  *	  Shared declarations of the isms27022 process engine: SQLSTATEs of
- *	  class IS, the per-backend model cache, the event writer and the
- *	  helpers every rule module uses.
+ *	  class IS, the per-backend model cache, the lifecycle mechanism, the
+ *	  event writer and the helpers every rule module uses.
  *
  *-------------------------------------------------------------------------
  */
@@ -76,37 +76,6 @@
 #else
 #define ENGINE_CHECK(check) (check)
 #endif
-
-/* Lifecycle states, in the order of their enum labels. */
-typedef enum RunState
-{
-	RUN_PLANNED, RUN_ACTIVE, RUN_SUSPENDED, RUN_COMPLETED, RUN_CANCELLED,
-	RUN_NSTATES
-} RunState;
-
-typedef enum StepState
-{
-	STEP_PENDING, STEP_ACTIVE, STEP_DONE, STEP_SKIPPED,
-	STEP_NSTATES
-} StepState;
-
-typedef enum RecordState
-{
-	REC_DRAFT, REC_IN_REVIEW, REC_APPROVED, REC_SUPERSEDED, REC_WITHDRAWN,
-	REC_NSTATES
-} RecordState;
-
-typedef enum LinkRole
-{
-	LINK_INPUT, LINK_OUTPUT, LINK_CONFIRMED,
-	LINK_NROLES
-} LinkRole;
-
-typedef enum Lifecycle
-{
-	LC_RUN, LC_STEP, LC_RECORD, LC_LINK,
-	LC_NLIFECYCLES
-} Lifecycle;
 
 typedef enum InputRequirement
 {
@@ -183,15 +152,71 @@ extern int32 model_process_id(int64 org_id, const char *code);
 extern bool model_excluded(int64 org_id, int32 process_id);
 extern const WorkProduct *model_work_product(int64 org_id, int32 work_product_id);
 extern const WorkProduct *model_work_product_by_key(int64 org_id, const char *key);
-extern int	model_state(Lifecycle lc, Datum enum_value);
-extern Datum model_state_datum(Lifecycle lc, int state);
-extern const char *model_state_name(Lifecycle lc, int state);
-extern const char *model_transition(Lifecycle lc, int from, int to);
 extern const ModelActivity *model_activity(const ProcessModel *pm, int32 activity_no);
 extern const ModelOutput *model_output(const ProcessModel *pm, int32 work_product_id);
 extern bool model_accepts_input(const ProcessModel *pm, int32 work_product_id);
 extern const char *model_member_role(Oid role, int64 org_id);
 extern void model_register_callbacks(void);
+
+/*
+ * lifecycle.c: the one lifecycle mechanism.  The states and transitions of
+ * every kind are catalog rows (isms.lifecycle_state, isms.lifecycle_transition);
+ * a transition's guards are C functions of the kind, by name.
+ */
+typedef struct LifecycleTransition LifecycleTransition;
+
+typedef struct LifecycleState
+{
+	const char *kind;
+	const char *name;
+	bool		initial;		/* objects of the kind are created in it */
+	bool		final;			/* the object is closed */
+	List	   *transitions;	/* LifecycleTransitions from it (lifecycle.c) */
+} LifecycleState;
+
+/*
+ * A row changing state, as the guards of its transition see it.  A kind
+ * that gives its guards more embeds this as its first member.
+ */
+typedef struct LifecycleRow
+{
+	const LifecycleState *from;
+	const LifecycleState *to;
+	const char *action;			/* the transition's, set by lifecycle_guard */
+	Relation	rel;
+	HeapTuple	oldtup;
+	HeapTuple	newtup;			/* a guard may set engine-managed columns */
+	int64		org_id;
+	const char *object;			/* as errors name it: "run 7" */
+	char	   *detail;			/* the event's detail (JSON), if a guard sets it */
+} LifecycleRow;
+
+typedef void (*LifecycleGuardFn) (LifecycleRow *row);
+
+/* A kind's guards, by name; a table ends with {NULL, NULL}. */
+typedef struct LifecycleGuard
+{
+	const char *name;
+	LifecycleGuardFn guard;
+} LifecycleGuard;
+
+extern const LifecycleGuard run_guards[];
+extern const LifecycleGuard step_guards[];
+extern const LifecycleGuard record_guards[];
+
+extern const LifecycleState *lifecycle_state(const char *kind, Datum value);
+extern void lifecycle_row(LifecycleRow *row, const char *kind, Relation rel, HeapTuple oldtup,
+						  HeapTuple newtup, const char *object);
+extern void lifecycle_check(const LifecycleRow *row, const char *hint);
+extern const char *lifecycle_guard(LifecycleRow *row);
+extern void lifecycle_register_callbacks(void);
+
+/* Is the state the one of this name? */
+static inline bool
+lifecycle_is(const LifecycleState *state, const char *name)
+{
+	return strcmp(state->name, name) == 0;
+}
 
 /* util.c: actor, internal writes, prepared statements, tuple access */
 /* longest user-supplied text an error message echoes (engine_clip) */
@@ -234,9 +259,6 @@ extern char *engine_require_reason(HeapTuple tuple, TupleDesc desc, const char *
 extern void engine_refuse_change(HeapTuple oldtup, HeapTuple newtup, TupleDesc desc,
 								 const char *const *columns, int sqlstate, const char *object,
 								 const char *why, const char *hint);
-
-/* run.c: shared by the lifecycle rules of runs, steps and records */
-extern void refuse_transition(Lifecycle lc, const char *object, int from, int to, const char *hint);
 
 /* event.c: the hash-chained audit trail; verify.c checks it */
 extern void event_append(int64 org_id, const char *object_type, int64 object_id,

@@ -33,4 +33,5 @@ _PG_init(void)
 							   NULL, NULL, NULL);
 	MarkGUCPrefixReserved("isms");
 	model_register_callbacks();
+	lifecycle_register_callbacks();
 }

@@ -33,9 +33,9 @@ static SPIPlanPtr plan_extend_validity = NULL;
 
 typedef struct LinkEnds
 {
-	int			run_state;
+	const LifecycleState *run_state;
 	const ProcessModel *pm;
-	int			record_state;
+	const LifecycleState *record_state;
 	const WorkProduct *wp;
 	bool		expired;
 } LinkEnds;
@@ -46,7 +46,7 @@ typedef struct LinkRow
 	int64		org_id;
 	int64		run_id;
 	int64		record_id;
-	int			role;
+	char	   *role;			/* input, output or confirmed */
 } LinkRow;
 
 static LinkRow
@@ -54,12 +54,11 @@ link_row(Relation rel, HeapTuple tuple)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
 	LinkRow		l;
-	bool		isnull;
 
 	l.org_id = engine_get_int64(tuple, desc, "org_id");
 	l.run_id = engine_get_int64(tuple, desc, "run_id");
 	l.record_id = engine_get_int64(tuple, desc, "record_id");
-	l.role = model_state(LC_LINK, engine_get(tuple, desc, "role", &isnull));
+	l.role = engine_get_text(tuple, desc, "role");
 	return l;
 }
 
@@ -91,14 +90,14 @@ link_read_ends(int64 org_id, int64 run_id, int64 record_id, LinkEnds *ends)
 					  "SELECT state, process_id FROM isms.run "
 					  "WHERE org_id OPERATOR(pg_catalog.=) $1 AND run_id OPERATOR(pg_catalog.=) $2 FOR SHARE",
 					  org_id, run_id, "run");
-	ends->run_state = model_state(LC_RUN, SPI_getbinval(t, SPI_tuptable->tupdesc, 1, &isnull));
+	ends->run_state = lifecycle_state("run", SPI_getbinval(t, SPI_tuptable->tupdesc, 1, &isnull));
 	ends->pm = model_process(org_id, DatumGetInt32(SPI_getbinval(t, SPI_tuptable->tupdesc, 2, &isnull)));
 
 	t = link_lock_end(&plan_link_record,
 					  "SELECT state, work_product_id, valid_until OPERATOR(pg_catalog.<) CURRENT_DATE FROM isms.record "
 					  "WHERE org_id OPERATOR(pg_catalog.=) $1 AND record_id OPERATOR(pg_catalog.=) $2 FOR SHARE",
 					  org_id, record_id, "record");
-	ends->record_state = model_state(LC_RECORD, SPI_getbinval(t, SPI_tuptable->tupdesc, 1, &isnull));
+	ends->record_state = lifecycle_state("record", SPI_getbinval(t, SPI_tuptable->tupdesc, 1, &isnull));
 	ends->wp = model_work_product(org_id, DatumGetInt32(SPI_getbinval(t, SPI_tuptable->tupdesc, 2, &isnull)));
 	ends->expired = DatumGetBool(SPI_getbinval(t, SPI_tuptable->tupdesc, 3, &isnull)) && !isnull;
 }
@@ -107,10 +106,10 @@ link_read_ends(int64 org_id, int64 run_id, int64 record_id, LinkEnds *ends)
 static void
 link_check_input(const LinkEnds *e, int64 run_id, int64 record_id)
 {
-	if (RULE_ON(IS004_INPUT_CLOSED_RUN) && (e->run_state == RUN_COMPLETED || e->run_state == RUN_CANCELLED))
+	if (RULE_ON(IS004_INPUT_CLOSED_RUN) && e->run_state->final)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_RUN_NOT_ACTIVE),
-				 errmsg("run " INT64_FORMAT " is %s: no input can be added", run_id, model_state_name(LC_RUN, e->run_state)),
+				 errmsg("run " INT64_FORMAT " is %s: no input can be added", run_id, e->run_state->name),
 				 errdetail("A closed run's inputs are evidence of what it used."),
 				 errhint("Plan a new run.")));
 	if (RULE_ON(IS013_INPUT_NOT_ACCEPTED) && !model_accepts_input(e->pm, e->wp->work_product_id))
@@ -120,11 +119,11 @@ link_check_input(const LinkEnds *e, int64 run_id, int64 record_id)
 						record_id, run_id, e->pm->code, e->wp->key),
 				 errdetail("The inputs of process %s are listed in isms.process_input and isms.activity_input.", e->pm->code),
 				 errhint("Link a record of one of the process's inputs, or tailor the process to accept %s.", e->wp->key)));
-	if ((RULE_ON(IS013_UNAPPROVED_INPUT) && e->record_state != REC_APPROVED) || (RULE_ON(IS013_EXPIRED_INPUT) && e->expired))
+	if ((RULE_ON(IS013_UNAPPROVED_INPUT) && !lifecycle_is(e->record_state, "approved")) || (RULE_ON(IS013_EXPIRED_INPUT) && e->expired))
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_INPUT_REFUSED),
 				 errmsg("record " INT64_FORMAT " cannot be an input of run " INT64_FORMAT ": it is %s",
-						record_id, run_id, e->expired ? "expired" : model_state_name(LC_RECORD, e->record_state)),
+						record_id, run_id, e->expired ? "expired" : e->record_state->name),
 				 errdetail("Only approved, unexpired records can be used as inputs."),
 				 errhint(e->expired ? "Confirm the record in a run of its producing process (isms.confirm_record) or approve a new version."
 						 : "Get the record approved first (isms.submit_record, isms.approve_record), or link its current version.")));
@@ -134,20 +133,20 @@ link_check_input(const LinkEnds *e, int64 run_id, int64 record_id)
 static void
 link_check_confirm(const LinkEnds *e, int64 run_id, int64 record_id)
 {
-	if (RULE_ON(IS004_CONFIRM_RUN_ACTIVE) && e->run_state != RUN_ACTIVE)
+	if (RULE_ON(IS004_CONFIRM_RUN_ACTIVE) && !lifecycle_is(e->run_state, "active"))
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_RUN_NOT_ACTIVE),
-				 errmsg("run " INT64_FORMAT " is %s and cannot confirm records", run_id, model_state_name(LC_RUN, e->run_state)),
+				 errmsg("run " INT64_FORMAT " is %s and cannot confirm records", run_id, e->run_state->name),
 				 errdetail("Records are confirmed by an active run of a process that outputs them."),
 				 errhint("Start or resume the run first.")));
-	if (RULE_ON(IS016_CONFIRM_REFUSED) && (model_output(e->pm, e->wp->work_product_id) == NULL || e->record_state != REC_APPROVED || e->expired))
+	if (RULE_ON(IS016_CONFIRM_REFUSED) && (model_output(e->pm, e->wp->work_product_id) == NULL || !lifecycle_is(e->record_state, "approved") || e->expired))
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_CONFIRM_REFUSED),
 				 errmsg("record " INT64_FORMAT " cannot be confirmed by run " INT64_FORMAT, record_id, run_id),
 				 model_output(e->pm, e->wp->work_product_id) == NULL
 				 ? errdetail("Process %s does not output %s.", e->pm->code, e->wp->key)
 				 : errdetail("The record is %s; only approved, unexpired records can be confirmed.",
-							 e->expired ? "expired" : model_state_name(LC_RECORD, e->record_state)),
+							 e->expired ? "expired" : e->record_state->name),
 				 errhint("Produce a new version with isms.new_version(record, run) instead.")));
 }
 
@@ -184,7 +183,7 @@ link_insert(Relation rel, HeapTuple tuple)
 
 	if (engine_internal_write())
 		return tuple;
-	if (RULE_ON(IS020_OUTPUT_LINK) && l.role == LINK_OUTPUT)
+	if (RULE_ON(IS020_OUTPUT_LINK) && strcmp(l.role, "output") == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_ENGINE_MANAGED),
 				 errmsg("output links are made by the engine"),
@@ -192,7 +191,7 @@ link_insert(Relation rel, HeapTuple tuple)
 				 errhint("Create outputs with isms.new_record(run, ...); confirm existing ones with isms.confirm_record.")));
 	actor = engine_actor();
 	link_read_ends(l.org_id, l.run_id, l.record_id, &ends);
-	if (l.role == LINK_INPUT)
+	if (strcmp(l.role, "input") == 0)
 		ENGINE_CHECK(link_check_input(&ends, l.run_id, l.record_id));
 	else
 		link_check_confirm(&ends, l.run_id, l.record_id);
@@ -207,10 +206,10 @@ link_added(Relation rel, HeapTuple tuple)
 	LinkRow		l = link_row(rel, tuple);
 	LinkEnds	ends;
 
-	if (l.role == LINK_OUTPUT)
+	if (strcmp(l.role, "output") == 0)
 		return;
 	link_read_ends(l.org_id, l.run_id, l.record_id, &ends);
-	if (l.role == LINK_INPUT)
+	if (strcmp(l.role, "input") == 0)
 		event_append(l.org_id, "run", l.run_id, "add_input", NULL, NULL,
 					 engine_json(2, "record_id", psprintf(INT64_FORMAT, l.record_id), "work_product", ends.wp->key));
 	else
@@ -231,11 +230,11 @@ link_delete(Relation rel, HeapTuple tuple)
 	if (engine_internal_write())
 		return;
 	link_read_ends(l.org_id, l.run_id, l.record_id, &ends);
-	if (RULE_ON(IS011_LINK_DELETE) && (l.role != LINK_INPUT || ends.run_state != RUN_PLANNED))
+	if (RULE_ON(IS011_LINK_DELETE) && (strcmp(l.role, "input") != 0 || !ends.run_state->initial))
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_RETENTION),
 				 errmsg("the %s link of record " INT64_FORMAT " to run " INT64_FORMAT " cannot be removed",
-						model_state_name(LC_LINK, l.role), l.record_id, l.run_id),
+						l.role, l.record_id, l.run_id),
 				 errdetail("Only inputs of a run that has not started may be unlinked; other links are evidence."),
 				 errhint("Cancel the run if it should not go on.")));
 	event_append(l.org_id, "run", l.run_id, "remove_input", NULL, NULL,

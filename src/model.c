@@ -6,8 +6,8 @@
  * The rules consult the catalog on every write, so the catalog is read
  * through SPI once and kept: processes as each organisation sees them (the
  * PRM plus its tailoring), process codes and work-product keys, work
- * products, lifecycle states and transitions, and the roles of identities
- * in organisations.  Where that is kept, how much of it and for how long is
+ * products, and the roles of identities in organisations (lifecycle.c
+ * caches the lifecycles).  Where that is kept, how much of it and for how long is
  * model_cache.c's: an organisation without tailoring reads and shares the
  * PRM's scope (one copy for all of them), a tailored one has a scope of its
  * own, and invalidation names the organisation that changed.
@@ -51,23 +51,9 @@ typedef struct ScopeName
 	char		name[MODEL_NAME_LEN];
 } ScopeName;
 
-#define MAX_STATES 8
-
-static bool model_loaded = false;	/* the states and transitions are all read */
-static bool model_loading = false;	/* model_ensure_fresh is reading them */
 static OrgCache *prm_scope = NULL;	/* the PRM's scope, in model_cxt */
 static MemoryContext read_cxt = NULL;	/* where the running read allocates */
-static Oid	state_oids[LC_NLIFECYCLES][MAX_STATES];
-static char *state_names[LC_NLIFECYCLES][MAX_STATES];
-static int	state_count[LC_NLIFECYCLES];
-static char *transitions[LC_NLIFECYCLES][MAX_STATES][MAX_STATES];
 
-static const char *const lifecycle_type[LC_NLIFECYCLES] = {
-	"run_state", "step_state", "record_state", "link_role"
-};
-static const char *const transition_table[LC_NLIFECYCLES] = {
-	"run_transition", "step_transition", "record_transition", NULL
-};
 static const char *const org_roles[] = {"admin", "manager", "contributor", "auditor", "reader"};
 
 #define VISIBLE_TO_ORG "(org_id IS NULL OR org_id OPERATOR(pg_catalog.=) $1)"
@@ -107,118 +93,15 @@ static SPIPlanPtr plan_member = NULL;
 		engine_end_internal(&saved_); \
 	} while (0)
 
-/* Read the enum labels of a lifecycle type and its transition table. */
-static void
-model_load_lifecycle(Lifecycle lc)
-{
-	StringInfoData sql;
-	uint64		i;
-
-	initStringInfo(&sql);
-	appendStringInfo(&sql,
-					 "SELECT e.oid, e.enumlabel::pg_catalog.text FROM pg_catalog.pg_enum e "
-					 "WHERE e.enumtypid OPERATOR(pg_catalog.=) 'isms.%s'::pg_catalog.regtype "
-					 "ORDER BY e.enumsortorder", lifecycle_type[lc]);
-	if (SPI_execute(sql.data, true, 0) != SPI_OK_SELECT || SPI_processed > MAX_STATES)
-		elog(ERROR, "could not read the labels of isms.%s", lifecycle_type[lc]);
-	state_count[lc] = (int) SPI_processed;
-	for (i = 0; i < SPI_processed; i++)
-	{
-		bool		isnull;
-
-		state_oids[lc][i] = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
-		state_names[lc][i] = MemoryContextStrdup(read_cxt, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2));
-	}
-	memset(transitions[lc], 0, sizeof(transitions[lc]));
-	if (transition_table[lc] == NULL)
-		return;
-	resetStringInfo(&sql);
-	appendStringInfo(&sql, "SELECT from_state, to_state, action FROM isms.%s", transition_table[lc]);
-	if (SPI_execute(sql.data, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not read isms.%s", transition_table[lc]);
-	for (i = 0; i < SPI_processed; i++)
-	{
-		HeapTuple	tup = SPI_tuptable->vals[i];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		bool		isnull;
-		int			from = model_state(lc, SPI_getbinval(tup, desc, 1, &isnull));
-		int			to = model_state(lc, SPI_getbinval(tup, desc, 2, &isnull));
-
-		transitions[lc][from][to] = MemoryContextStrdup(read_cxt, SPI_getvalue(tup, desc, 3));
-	}
-}
-
-/*
- * Start a fresh cache if the current one is stale or was never completed,
- * and read the states and transitions that every rule needs right away.
- * The cache counts as loaded only once all of them are read: a read
- * interrupted by an error (a lock timeout, a cancel) leaves it unloaded,
- * and the next lookup starts again.  Lookups made by the read itself
- * (model_state on a transition's states) use what is read so far.
- */
+/* Start a fresh cache if the current one is stale; the PRM's scope comes first. */
 static void
 model_ensure_fresh(void)
 {
-	int			lc;
-
-	if (model_loading || !model_cache_begin(!model_loaded))
+	if (!model_cache_begin(false))
 		return;
-	model_loaded = false;
 	prm_scope = MemoryContextAllocZero(model_cxt, sizeof(OrgCache));
 	prm_scope->loaded = true;
 	prm_scope->cxt = model_cxt;
-	model_loading = true;
-	PG_TRY();
-	{
-		WITH_CATALOG_ACCESS(model_cxt,
-							for (lc = 0; lc < LC_NLIFECYCLES; lc++)
-							model_load_lifecycle((Lifecycle) lc));
-	}
-	PG_FINALLY();
-	{
-		model_loading = false;
-	}
-	PG_END_TRY();
-	model_loaded = true;
-}
-
-/* Map an enum value of a lifecycle type to its state number. */
-int
-model_state(Lifecycle lc, Datum enum_value)
-{
-	Oid			oid = DatumGetObjectId(enum_value);
-	int			i;
-
-	model_ensure_fresh();
-	for (i = 0; i < state_count[lc]; i++)
-		if (state_oids[lc][i] == oid)
-			return i;
-	elog(ERROR, "unknown %s value %u", lifecycle_type[lc], oid);
-	return -1;					/* keep compiler quiet */
-}
-
-/* The enum value of a state number. */
-Datum
-model_state_datum(Lifecycle lc, int state)
-{
-	model_ensure_fresh();
-	return ObjectIdGetDatum(state_oids[lc][state]);
-}
-
-/* The label of a state number. */
-const char *
-model_state_name(Lifecycle lc, int state)
-{
-	model_ensure_fresh();
-	return state_names[lc][state];
-}
-
-/* The action name of an allowed transition, or NULL if it is not allowed. */
-const char *
-model_transition(Lifecycle lc, int from, int to)
-{
-	model_ensure_fresh();
-	return transitions[lc][from][to];
 }
 
 /* Run a prepared read-only catalog query with (org_id, id) as arguments; idtype InvalidOid: (org_id) alone. */

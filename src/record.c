@@ -11,6 +11,8 @@
  * the create event (AFTER, so that a row not inserted by INSERT ... ON
  * CONFLICT DO NOTHING has none); isms.record_output_trigger fires AFTER
  * INSERT and links a record produced by a run to that run as an output.
+ * The rules of one transition are guards (record_guards), which
+ * isms.lifecycle_transition attaches to the transitions of kind "record".
  *
  *-------------------------------------------------------------------------
  */
@@ -137,7 +139,7 @@ record_check_producer(int64 org_id, int64 run_id, const WorkProduct *wp, const c
 	Oid			argtypes[2] = {INT8OID, INT8OID};
 	Datum		values[2] = {Int64GetDatum(org_id), Int64GetDatum(run_id)};
 	bool		isnull;
-	int			state;
+	const LifecycleState *state;
 	const ProcessModel *pm;
 
 	engine_prepare(&plan_producing_run,
@@ -150,13 +152,12 @@ record_check_producer(int64 org_id, int64 run_id, const WorkProduct *wp, const c
 				 errmsg("%s: run " INT64_FORMAT " does not exist in organization " INT64_FORMAT, object, run_id, org_id),
 				 errdetail("A record can only be produced by a run of its own organization."),
 				 errhint("Check the run id.")));
-	state = model_state(LC_RUN, SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	state = lifecycle_state("run", SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	pm = model_process(org_id, DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)));
-	if (RULE_ON(IS004_OUTPUT_RUN_ACTIVE) && state != RUN_ACTIVE)
+	if (RULE_ON(IS004_OUTPUT_RUN_ACTIVE) && !lifecycle_is(state, "active"))
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_RUN_NOT_ACTIVE),
-				 errmsg("run " INT64_FORMAT " is %s and cannot produce records", run_id,
-						model_state_name(LC_RUN, state)),
+				 errmsg("run " INT64_FORMAT " is %s and cannot produce records", run_id, state->name),
 				 errdetail("Outputs are produced only while their run is active."),
 				 errhint("Start or resume the run first.")));
 	if (RULE_ON(IS007_NOT_AN_OUTPUT) && (wp->origin == ORIGIN_EXTERNAL || model_output(pm, wp->work_product_id) == NULL))
@@ -254,16 +255,16 @@ record_insert(Relation rel, HeapTuple tuple)
 	const WorkProduct *wp = record_work_product(org_id, (int32) engine_get_int64(tuple, desc, "work_product_id"));
 	char	   *object = psprintf("new %s record", wp->key);
 	bool		isnull;
-	int			state = model_state(LC_RECORD, engine_get(tuple, desc, "state", &isnull));
+	const LifecycleState *state = lifecycle_state("record", engine_get(tuple, desc, "state", &isnull));
 	const char *cols[5] = {"author", "author_oid", "author_app", "document_id", "version"};
 	Datum		vals[5];
 	bool		nulls[5] = {false, false, false, false, false};
 	int32		next = 1;
 
-	if (RULE_ON(IS001_RECORD_BORN_DRAFT) && state != REC_DRAFT)
+	if (RULE_ON(IS001_RECORD_BORN_DRAFT) && !state->initial)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_TRANSITION),
-				 errmsg("%s must be created as a draft, not as %s", object, model_state_name(LC_RECORD, state)),
+				 errmsg("%s must be created as a draft, not as %s", object, state->name),
 				 errdetail("Records are approved through review: draft, in_review, approved."),
 				 errhint("Insert it as a draft, then isms.submit_record and isms.approve_record.")));
 	ENGINE_RULE(IS020_NEW_RECORD_APPROVAL,
@@ -389,33 +390,66 @@ record_content_hash(Relation rel, HeapTuple tuple, bool approved)
 	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 }
 
-/* BEFORE UPDATE: lifecycle, immutability, approval. */
+/* Guard approval: the approver, validity and retention; the event carries the content's hash. */
+static void
+record_guard_approval(LifecycleRow *row)
+{
+	RecordActor actor = record_actor();
+
+	row->newtup = record_approve(row->rel, row->oldtup, row->newtup, row->object, &actor);
+	row->detail = engine_json(2, "approver", actor.name, "content_sha256", record_content_hash(row->rel, row->newtup, true));
+}
+
+/* Guard reason: returning and withdrawing need a reason (IS021); the event carries it. */
+static void
+record_guard_reason(LifecycleRow *row)
+{
+	char	   *reason = RULE_OFF(IS021_RECORD_REASON) ? NULL : engine_require_reason(row->newtup, RelationGetDescr(row->rel), "state_reason", row->object, row->action,
+											   psprintf("Pass a reason, e.g. isms.%s_record(record, 'why').", row->action));
+
+	row->detail = engine_json(1, "reason", reason);
+}
+
+/* Guard submission: the first submission is recorded; the event carries the content's hash. */
+static void
+record_guard_submission(LifecycleRow *row)
+{
+	row->newtup = record_mark_submitted(row->rel, row->newtup);
+	row->detail = engine_json(1, "content_sha256", record_content_hash(row->rel, row->newtup, false));
+}
+
+const LifecycleGuard record_guards[] = {
+	{"approval", record_guard_approval},
+	{"reason", record_guard_reason},
+	{"submission", record_guard_submission},
+	{NULL, NULL}
+};
+
+/* BEFORE UPDATE: immutability, the lifecycle and the guards of the transition. */
 static HeapTuple
 record_update(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
-	int64		org_id = engine_get_int64(oldtup, desc, "org_id");
 	int64		record_id = engine_get_int64(oldtup, desc, "record_id");
-	bool		isnull;
-	int			from = model_state(LC_RECORD, engine_get(oldtup, desc, "state", &isnull));
-	int			to = model_state(LC_RECORD, engine_get(newtup, desc, "state", &isnull));
 	char	   *object = psprintf("record " INT64_FORMAT, record_id);
 	bool		internal = engine_internal_write();
-	char	   *detail = NULL;
+	LifecycleRow row;
+	const char *action;
 
+	lifecycle_row(&row, "record", rel, oldtup, newtup, object);
 	ENGINE_RULE(IS009_RECORD_IDENTITY, engine_refuse_change(oldtup, newtup, desc, record_fixed_columns, ERRCODE_ISMS_IMMUTABLE, object,
 						 "The identity, work product, version and author of a record are fixed.",
 						 "Create a new version with isms.new_version(record)."));
-	if (RULE_ON(IS009_FROZEN_CONTENT) && from != REC_DRAFT)
+	if (RULE_ON(IS009_FROZEN_CONTENT) && !lifecycle_is(row.from, "draft"))
 		engine_refuse_change(oldtup, newtup, desc, record_content_columns, ERRCODE_ISMS_IMMUTABLE, object,
 							 "The content of a record is frozen once it is submitted for review; an approved record never changes.",
-							 from == REC_IN_REVIEW ? "Return it to draft with isms.return_record(record, reason) to edit it."
+							 lifecycle_is(row.from, "in_review") ? "Return it to draft with isms.return_record(record, reason) to edit it."
 							 : "Create a new version with isms.new_version(record).");
 	if (RULE_ON(IS020_RECORD_APPROVAL) && !internal)
 		engine_refuse_change(oldtup, newtup, desc, record_managed_columns, ERRCODE_ISMS_ENGINE_MANAGED, object,
 							 "Submission, approval, validity and retention are recorded by the engine.",
 							 "Approve with isms.approve_record; extend validity with isms.confirm_record(run, record).");
-	if (from == to)
+	if (row.from == row.to)
 	{
 		ENGINE_RULE(IS009_REASON_WITH_STATE,
 					engine_refuse_change(oldtup, newtup, desc, record_reason_column, ERRCODE_ISMS_IMMUTABLE, object,
@@ -423,37 +457,17 @@ record_update(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 										 "Give the reason with the change, e.g. isms.withdraw_record(record, 'why')."));
 		return newtup;
 	}
-	if (RULE_ON(IS001_SUPERSEDE_DIRECTLY) && to == REC_SUPERSEDED && !internal)
+	if (RULE_ON(IS001_SUPERSEDE_DIRECTLY) && lifecycle_is(row.to, "superseded") && !internal)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_TRANSITION),
 				 errmsg("%s cannot be superseded directly", object),
 				 errdetail("A record is superseded when a newer version of its document is approved."),
 				 errhint("Approve a newer version, or withdraw the record with isms.withdraw_record(record, reason).")));
-	ENGINE_RULE(IS001_RECORD_TRANSITION, refuse_transition(LC_RECORD, object, from, to,
+	ENGINE_RULE(IS001_RECORD_TRANSITION, lifecycle_check(&row,
 					  "Use isms.submit_record, isms.approve_record, isms.return_record or isms.withdraw_record."));
-	if (to == REC_APPROVED)
-	{
-		RecordActor actor = record_actor();
-
-		newtup = record_approve(rel, oldtup, newtup, object, &actor);
-		detail = engine_json(2, "approver", actor.name, "content_sha256", record_content_hash(rel, newtup, true));
-	}
-	else if (to == REC_WITHDRAWN || (from == REC_IN_REVIEW && to == REC_DRAFT))
-	{
-		const char *action = model_transition(LC_RECORD, from, to);
-		char	   *reason = RULE_OFF(IS021_RECORD_REASON) ? NULL : engine_require_reason(newtup, desc, "state_reason", object, action,
-												   psprintf("Pass a reason, e.g. isms.%s_record(record, 'why').", action));
-
-		detail = engine_json(1, "reason", reason);
-	}
-	else if (to == REC_IN_REVIEW)
-	{
-		newtup = record_mark_submitted(rel, newtup);
-		detail = engine_json(1, "content_sha256", record_content_hash(rel, newtup, false));
-	}
-	event_append(org_id, "record", record_id, model_transition(LC_RECORD, from, to),
-				 model_state_name(LC_RECORD, from), model_state_name(LC_RECORD, to), detail);
-	return newtup;
+	action = lifecycle_guard(&row);
+	event_append(row.org_id, "record", record_id, action, row.from->name, row.to->name, row.detail);
+	return row.newtup;
 }
 
 /* BEFORE DELETE: drafts never submitted, or records past their retention. */
@@ -465,14 +479,14 @@ record_delete(Relation rel, HeapTuple tuple)
 	int64		record_id = engine_get_int64(tuple, desc, "record_id");
 	bool		isnull;
 	bool		never_submitted;
-	int			state = model_state(LC_RECORD, engine_get(tuple, desc, "state", &isnull));
+	const LifecycleState *state = lifecycle_state("record", engine_get(tuple, desc, "state", &isnull));
 	Datum		retain;
 	Oid			argtypes[2] = {INT8OID, INT8OID};
 	Datum		args[2] = {Int64GetDatum(org_id), Int64GetDatum(record_id)};
 
 	engine_get(tuple, desc, "submitted_at", &never_submitted);
 	retain = engine_get(tuple, desc, "retain_until", &isnull);
-	if (RULE_ON(IS011_RECORD_DELETE) && !(state == REC_DRAFT && never_submitted) &&
+	if (RULE_ON(IS011_RECORD_DELETE) && !(lifecycle_is(state, "draft") && never_submitted) &&
 		(isnull || DatumGetDateADT(retain) >= GetSQLCurrentDate()))
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_RETENTION),
@@ -486,8 +500,8 @@ record_delete(Relation rel, HeapTuple tuple)
 				   2, argtypes);
 	if (engine_exec(plan_unlink_outputs, args, NULL, true, 0) != SPI_OK_DELETE)
 		elog(ERROR, "could not unlink record " INT64_FORMAT, record_id);
-	event_append(org_id, "record", record_id, state == REC_DRAFT && never_submitted ? "discard" : "dispose",
-				 model_state_name(LC_RECORD, state), NULL, NULL);
+	event_append(org_id, "record", record_id, lifecycle_is(state, "draft") && never_submitted ? "discard" : "dispose",
+				 state->name, NULL, NULL);
 }
 
 /* isms.record_trigger: BEFORE INSERT OR UPDATE OR DELETE ON isms.record FOR EACH ROW */

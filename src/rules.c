@@ -182,18 +182,16 @@ rules_activity_blockers(int64 org_id, int64 run_id, const ProcessModel *pm, int3
 	return blockers;
 }
 
-/* The step states of a run, indexed by position in pm->activities. */
-static int *
+/* The step states of a run, indexed by position in pm->activities; NULL: missing. */
+static const LifecycleState **
 step_states(int64 org_id, int64 run_id, const ProcessModel *pm)
 {
 	Oid			argtypes[2] = {INT8OID, INT8OID};
 	Datum		values[2] = {Int64GetDatum(org_id), Int64GetDatum(run_id)};
-	int		   *states = palloc(sizeof(int) * (pm->nactivities + 1));
+	const LifecycleState **states = palloc0(sizeof(LifecycleState *) * (pm->nactivities + 1));
 	uint64		i;
 	int			a;
 
-	for (a = 0; a < pm->nactivities; a++)
-		states[a] = -1;
 	engine_prepare(&plan_steps,
 				   "SELECT activity_no, state FROM isms.step "
 				   "WHERE org_id OPERATOR(pg_catalog.=) $1 AND run_id OPERATOR(pg_catalog.=) $2",
@@ -208,7 +206,7 @@ step_states(int64 org_id, int64 run_id, const ProcessModel *pm)
 
 		for (a = 0; a < pm->nactivities; a++)
 			if (pm->activities[a].activity_no == no)
-				states[a] = model_state(LC_STEP, st);
+				states[a] = lifecycle_state("step", st);
 	}
 	return states;
 }
@@ -223,7 +221,7 @@ List *
 rules_complete_blockers(int64 org_id, int64 run_id, const ProcessModel *pm, bool lock)
 {
 	List	   *blockers = NIL;
-	int		   *states = step_states(org_id, run_id, pm);
+	const LifecycleState **states = step_states(org_id, run_id, pm);
 	List	   *outputs;
 	List	   *inputs;
 	int			a;
@@ -232,15 +230,15 @@ rules_complete_blockers(int64 org_id, int64 run_id, const ProcessModel *pm, bool
 	for (a = 0; a < pm->nactivities; a++)
 	{
 		const ModelActivity *act = &pm->activities[a];
-		int			st = states[a];
+		const LifecycleState *st = states[a];
 
-		if (st == STEP_DONE || (st == STEP_SKIPPED && act->optional))
+		if (st && (lifecycle_is(st, "done") || (lifecycle_is(st, "skipped") && act->optional)))
 			continue;
 		blockers = lappend(blockers,
 						   make_blocker("step", psprintf("%d", act->activity_no),
 										psprintf("%s activity %d \"%s\" is %s",
 												 act->optional ? "optional" : "mandatory", act->activity_no, act->name,
-												 st < 0 ? "missing" : model_state_name(LC_STEP, st))));
+												 st ? st->name : "missing")));
 	}
 
 	outputs = linked_work_products(lock ? Q_OUTPUTS_LOCKED : Q_OUTPUTS, org_id, run_id);
@@ -250,7 +248,8 @@ rules_complete_blockers(int64 org_id, int64 run_id, const ProcessModel *pm, bool
 		bool		skipped = false;
 
 		for (a = 0; a < pm->nactivities; a++)
-			if (pm->activities[a].activity_no == out->activity_no && states[a] == STEP_SKIPPED)
+			if (pm->activities[a].activity_no == out->activity_no && states[a] &&
+				lifecycle_is(states[a], "skipped"))
 				skipped = true;
 		if (!out->required || skipped || list_member_int(outputs, out->work_product_id))
 			continue;
@@ -297,17 +296,17 @@ run_blockers(PG_FUNCTION_ARGS)
 		TupleDesc	d = SPI_tuptable->tupdesc;
 		int64		org_id = engine_get_int64(t, d, "org_id");
 		bool		isnull;
-		int			state = model_state(LC_RUN, engine_get(t, d, "state", &isnull));
+		const LifecycleState *state = lifecycle_state("run", engine_get(t, d, "state", &isnull));
 		const ProcessModel *pm = model_process(org_id, (int32) engine_get_int64(t, d, "process_id"));
 
-		if (state == RUN_PLANNED)
+		if (lifecycle_is(state, "planned"))
 			blockers = rules_start_blockers(org_id, run_id, pm, false);
-		else if (state == RUN_ACTIVE)
+		else if (lifecycle_is(state, "active"))
 			blockers = rules_complete_blockers(org_id, run_id, pm, false);
-		else if (state == RUN_SUSPENDED)
+		else if (lifecycle_is(state, "suspended"))
 			blockers = list_make1(make_blocker("state", pstrdup("suspended"),
 											   pstrdup("the run is suspended: resume it to continue")));
-		if (model_excluded(org_id, pm->process_id) && state == RUN_PLANNED)
+		if (model_excluded(org_id, pm->process_id) && lifecycle_is(state, "planned"))
 			blockers = lappend(blockers, make_blocker("process", pstrdup(pm->code),
 													  psprintf("process %s is declared not applicable", pm->code)));
 	}

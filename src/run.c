@@ -9,7 +9,8 @@
  * activity of the process as the organisation has tailored it;
  * isms.run_planned_trigger fires AFTER INSERT and appends the plan event
  * (AFTER, so that a row not inserted by INSERT ... ON CONFLICT DO NOTHING
- * has none).
+ * has none).  The rules of one transition are guards (run_guards), which
+ * isms.lifecycle_transition attaches to the transitions of kind "run".
  *
  *-------------------------------------------------------------------------
  */
@@ -31,6 +32,14 @@ static SPIPlanPtr plan_create_steps = NULL;
 
 static const char *const run_fixed_columns[] = {"org_id", "run_id", "process_id", "created_at", NULL};
 static const char *const run_managed_columns[] = {"started_at", "ended_at", NULL};
+
+/* A run changing state, as its guards see it. */
+typedef struct RunRow
+{
+	LifecycleRow lc;
+	int64		run_id;
+	const ProcessModel *pm;
+} RunRow;
 
 /* Raise IS00x with the blockers as detail, if there are any. */
 static void
@@ -78,34 +87,68 @@ refuse_excluded(const ProcessModel *pm, int64 org_id)
 				 errhint("Revoke the exclusion with isms.include_process before running the process.")));
 }
 
-/* A reason is required for suspending and cancelling. */
+/* Guard applicable: a process declared not applicable is not started (IS014). */
 static void
-require_reason(HeapTuple tuple, TupleDesc desc, const char *object, const char *action)
+run_guard_applicable(LifecycleRow *row)
 {
-	engine_require_reason(tuple, desc, "state_reason", object, action,
-						  psprintf("Pass a reason, e.g. isms.%s_run(run, 'why').", action));
+	ENGINE_RULE(IS014_EXCLUDED_START, refuse_excluded(((RunRow *) row)->pm, row->org_id));
 }
 
-/* Refuse a transition that is not in the lifecycle. */
-void
-refuse_transition(Lifecycle lc, const char *object, int from, int to, const char *hint)
+/* Guard inputs: a run starts with its required inputs linked (IS002). */
+static void
+run_guard_inputs(LifecycleRow *row)
 {
-	StringInfoData allowed;
-	int			s;
+	RunRow	   *r = (RunRow *) row;
 
-	if (model_transition(lc, from, to) != NULL)
-		return;
-	initStringInfo(&allowed);
-	for (s = 0; s < 8; s++)
-		if (model_transition(lc, from, s) != NULL)
-			appendStringInfo(&allowed, "%s%s", allowed.len ? ", " : "", model_state_name(lc, s));
-	ereport(ERROR,
-			(errcode(ERRCODE_ISMS_TRANSITION),
-			 errmsg("%s cannot go from %s to %s", object, model_state_name(lc, from), model_state_name(lc, to)),
-			 allowed.len ? errdetail("From %s it may go to: %s.", model_state_name(lc, from), allowed.data)
-			 : errdetail("%s is a final state.", model_state_name(lc, from)),
-			 errhint("%s", hint)));
+	ENGINE_CHECK(RULE_OFF(IS002_START_INPUTS) ? (void) 0 : refuse_if_blocked(rules_start_blockers(row->org_id, r->run_id, r->pm, true), ERRCODE_ISMS_INPUTS_MISSING,
+									   r->run_id, r->pm, "start",
+									   "Link an approved, unexpired record of each with isms.add_input(run, record); see isms.run_blockers(run)."));
 }
+
+/* Guard completion: steps finished, outputs approved, inputs held (IS008). */
+static void
+run_guard_completion(LifecycleRow *row)
+{
+	RunRow	   *r = (RunRow *) row;
+
+	ENGINE_CHECK(RULE_OFF(IS008_COMPLETION) ? (void) 0 : refuse_if_blocked(rules_complete_blockers(row->org_id, r->run_id, r->pm, true), ERRCODE_ISMS_COMPLETION,
+									   r->run_id, r->pm, "complete",
+									   "Finish or skip the steps and get the outputs approved (isms.new_record, isms.approve_record) or confirmed (isms.confirm_record); see isms.run_blockers(run)."));
+}
+
+/* A reason for suspending or cancelling, if required (IS021); the event carries it. */
+static void
+run_reason(LifecycleRow *row, bool required, const char *action)
+{
+	TupleDesc	desc = RelationGetDescr(row->rel);
+
+	if (required)
+		engine_require_reason(row->newtup, desc, "state_reason", row->object, action,
+							  psprintf("Pass a reason, e.g. isms.%s_run(run, 'why').", action));
+	row->detail = engine_json(1, "reason", engine_get_text(row->newtup, desc, "state_reason"));
+}
+
+/* Guards cancel_reason and suspend_reason. */
+static void
+run_guard_cancel_reason(LifecycleRow *row)
+{
+	run_reason(row, RULE_ON(IS021_CANCEL_REASON), "cancel");
+}
+
+static void
+run_guard_suspend_reason(LifecycleRow *row)
+{
+	run_reason(row, RULE_ON(IS021_SUSPEND_REASON), "suspend");
+}
+
+const LifecycleGuard run_guards[] = {
+	{"applicable", run_guard_applicable},
+	{"inputs", run_guard_inputs},
+	{"completion", run_guard_completion},
+	{"cancel_reason", run_guard_cancel_reason},
+	{"suspend_reason", run_guard_suspend_reason},
+	{NULL, NULL}
+};
 
 /* BEFORE INSERT: a run is born planned, for an applicable process. */
 static HeapTuple
@@ -114,17 +157,17 @@ run_insert(Relation rel, HeapTuple tuple)
 	TupleDesc	desc = RelationGetDescr(rel);
 	int64		org_id = engine_get_int64(tuple, desc, "org_id");
 	bool		isnull;
-	int			state = model_state(LC_RUN, engine_get(tuple, desc, "state", &isnull));
+	const LifecycleState *state = lifecycle_state("run", engine_get(tuple, desc, "state", &isnull));
 	const ProcessModel *pm = run_process(org_id, (int32) engine_get_int64(tuple, desc, "process_id"));
 	const char *cols[1] = {"owner"};
 	Datum		vals[1];
 	bool		nulls[1] = {false};
 	const char *const *c;
 
-	if (RULE_ON(IS001_RUN_BORN_PLANNED) && state != RUN_PLANNED)
+	if (RULE_ON(IS001_RUN_BORN_PLANNED) && !state->initial)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_TRANSITION),
-				 errmsg("a new run must be created in state planned, not %s", model_state_name(LC_RUN, state)),
+				 errmsg("a new run must be created in state planned, not %s", state->name),
 				 errdetail("Every run starts planned and moves on through its lifecycle."),
 				 errhint("Insert it planned, then use isms.start_run.")));
 	for (c = run_managed_columns; *c; c++)
@@ -147,78 +190,51 @@ run_insert(Relation rel, HeapTuple tuple)
 	return tuple;
 }
 
-/* BEFORE UPDATE: the lifecycle, and the rules of starting and completing. */
+/* BEFORE UPDATE: the lifecycle and the guards of the transition. */
 static HeapTuple
 run_update(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
-	int64		org_id = engine_get_int64(oldtup, desc, "org_id");
 	int64		run_id = engine_get_int64(oldtup, desc, "run_id");
-	bool		isnull;
-	int			from = model_state(LC_RUN, engine_get(oldtup, desc, "state", &isnull));
-	int			to = model_state(LC_RUN, engine_get(newtup, desc, "state", &isnull));
 	char	   *object = psprintf("run " INT64_FORMAT, run_id);
-	const ProcessModel *pm;
+	RunRow		r;
+	const char *action;
 	const char *cols[1];
 	Datum		vals[1];
 	bool		nulls[1] = {false};
 
+	lifecycle_row(&r.lc, "run", rel, oldtup, newtup, object);
+	r.run_id = run_id;
 	ENGINE_RULE(IS009_RUN_IDENTITY, engine_refuse_change(oldtup, newtup, desc, run_fixed_columns, ERRCODE_ISMS_IMMUTABLE, object,
 						 "The organization, process and identity of a run are fixed.",
 						 "Cancel the run and plan a new one."));
 	ENGINE_RULE(IS020_RUN_TIMES, engine_refuse_change(oldtup, newtup, desc, run_managed_columns, ERRCODE_ISMS_ENGINE_MANAGED, object,
 						 "Start and end times are recorded when the run changes state.",
 						 "Change the state with isms.start_run, isms.complete_run or isms.cancel_run."));
-	if (from == to)
+	if (r.lc.from == r.lc.to)
 	{
-		if (RULE_ON(IS009_CLOSED_RUN) && (from == RUN_COMPLETED || from == RUN_CANCELLED))
+		if (RULE_ON(IS009_CLOSED_RUN) && r.lc.from->final)
 			ereport(ERROR,
 					(errcode(ERRCODE_ISMS_IMMUTABLE),
-					 errmsg("%s is %s and cannot be changed", object, model_state_name(LC_RUN, from)),
+					 errmsg("%s is %s and cannot be changed", object, r.lc.from->name),
 					 errdetail("A closed run is evidence of what was done."),
 					 errhint("Plan a new run.")));
 		return newtup;
 	}
-	ENGINE_RULE(IS001_RUN_TRANSITION, refuse_transition(LC_RUN, object, from, to,
+	ENGINE_RULE(IS001_RUN_TRANSITION, lifecycle_check(&r.lc,
 					  "Use isms.start_run, isms.suspend_run, isms.resume_run, isms.complete_run or isms.cancel_run."));
-	pm = run_process(org_id, (int32) engine_get_int64(oldtup, desc, "process_id"));
+	r.pm = run_process(r.lc.org_id, (int32) engine_get_int64(oldtup, desc, "process_id"));
+	action = lifecycle_guard(&r.lc);
 
-	if (to == RUN_ACTIVE && from == RUN_PLANNED)
-	{
-		ENGINE_RULE(IS014_EXCLUDED_START, refuse_excluded(pm, org_id));
-		ENGINE_CHECK(RULE_OFF(IS002_START_INPUTS) ? (void) 0 : refuse_if_blocked(rules_start_blockers(org_id, run_id, pm, true), ERRCODE_ISMS_INPUTS_MISSING,
-									   run_id, pm, "start",
-									   "Link an approved, unexpired record of each with isms.add_input(run, record); see isms.run_blockers(run)."));
-		cols[0] = "started_at";
-	}
-	else if (to == RUN_COMPLETED)
-	{
-		ENGINE_CHECK(RULE_OFF(IS008_COMPLETION) ? (void) 0 : refuse_if_blocked(rules_complete_blockers(org_id, run_id, pm, true), ERRCODE_ISMS_COMPLETION,
-									   run_id, pm, "complete",
-									   "Finish or skip the steps and get the outputs approved (isms.new_record, isms.approve_record) or confirmed (isms.confirm_record); see isms.run_blockers(run)."));
-		cols[0] = "ended_at";
-	}
-	else if (to == RUN_CANCELLED)
-	{
-		ENGINE_RULE(IS021_CANCEL_REASON, require_reason(newtup, desc, object, "cancel"));
-		cols[0] = "ended_at";
-	}
-	else
-	{
-		if (RULE_ON(IS021_SUSPEND_REASON) && to == RUN_SUSPENDED)
-			require_reason(newtup, desc, object, "suspend");
-		cols[0] = NULL;
-	}
+	/* a run starts when it leaves its first state and ends in a final one */
+	cols[0] = r.lc.to->final ? "ended_at" : r.lc.from->initial ? "started_at" : NULL;
 	if (cols[0])
 	{
 		vals[0] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
-		newtup = engine_set_columns(rel, newtup, 1, cols, vals, nulls);
+		r.lc.newtup = engine_set_columns(rel, r.lc.newtup, 1, cols, vals, nulls);
 	}
-	event_append(org_id, "run", run_id, model_transition(LC_RUN, from, to),
-				 model_state_name(LC_RUN, from), model_state_name(LC_RUN, to),
-				 (to == RUN_SUSPENDED || to == RUN_CANCELLED)
-				 ? engine_json(1, "reason", engine_get_text(newtup, desc, "state_reason")) : NULL);
-	return newtup;
+	event_append(r.lc.org_id, "run", run_id, action, r.lc.from->name, r.lc.to->name, r.lc.detail);
+	return r.lc.newtup;
 }
 
 /* isms.run_trigger: BEFORE INSERT OR UPDATE OR DELETE ON isms.run FOR EACH ROW */

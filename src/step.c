@@ -6,7 +6,9 @@
  *	  activity's own inputs before a step is done.
  *
  * isms.step_trigger fires BEFORE INSERT, UPDATE and DELETE on isms.step.
- * Steps are created by the engine with their run and never deleted.
+ * Steps are created by the engine with their run and never deleted.  The
+ * rules of one transition are guards (step_guards), which
+ * isms.lifecycle_transition attaches to the transitions of kind "step".
  *
  *-------------------------------------------------------------------------
  */
@@ -27,6 +29,17 @@ static SPIPlanPtr plan_earlier_steps = NULL;
 static const char *const step_fixed_columns[] = {"org_id", "run_id", "activity_no", NULL};
 static const char *const step_managed_columns[] = {"started_at", "finished_at", NULL};
 
+/* A step changing state, as its guards see it. */
+typedef struct StepRow
+{
+	LifecycleRow lc;
+	int64		run_id;
+	int32		activity_no;
+	const ProcessModel *pm;
+	const ModelActivity *act;
+	char	   *reason;			/* of a skip, for the event */
+} StepRow;
+
 /* The run a step belongs to must be active; returns its process. */
 static const ProcessModel *
 step_active_run(int64 org_id, int64 run_id, const char *object)
@@ -34,7 +47,7 @@ step_active_run(int64 org_id, int64 run_id, const char *object)
 	Oid			argtypes[2] = {INT8OID, INT8OID};
 	Datum		values[2] = {Int64GetDatum(org_id), Int64GetDatum(run_id)};
 	bool		isnull;
-	int			state;
+	const LifecycleState *state;
 
 	/*
 	 * FOR SHARE: without the lock a step could be finished while another
@@ -49,14 +62,14 @@ step_active_run(int64 org_id, int64 run_id, const char *object)
 				   2, argtypes);
 	if (engine_exec(plan_run_of_step, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "run " INT64_FORMAT " of %s not found", run_id, object);
-	state = model_state(LC_RUN, SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	if (RULE_ON(IS004_STEP_RUN_ACTIVE) && state != RUN_ACTIVE)
+	state = lifecycle_state("run", SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	if (RULE_ON(IS004_STEP_RUN_ACTIVE) && !lifecycle_is(state, "active"))
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_RUN_NOT_ACTIVE),
-				 errmsg("%s cannot change: run " INT64_FORMAT " is %s", object, run_id, model_state_name(LC_RUN, state)),
+				 errmsg("%s cannot change: run " INT64_FORMAT " is %s", object, run_id, state->name),
 				 errdetail("Steps are worked on only while their run is active."),
-				 errhint(state == RUN_PLANNED ? "Start the run with isms.start_run(run)." :
-						 state == RUN_SUSPENDED ? "Resume the run with isms.resume_run(run)." :
+				 errhint(lifecycle_is(state, "planned") ? "Start the run with isms.start_run(run)." :
+						 lifecycle_is(state, "suspended") ? "Resume the run with isms.resume_run(run)." :
 						 "The run is closed; plan a new run.")));
 	return model_process(org_id, DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)));
 }
@@ -89,74 +102,110 @@ step_check_order(int64 org_id, int64 run_id, int32 activity_no, const char *obje
 				 errhint("Finish (isms.finish_step) or skip (isms.skip_step) the earlier steps first.")));
 }
 
-/* BEFORE UPDATE: lifecycle and the step rules. */
+/* Guard order: a step starts (or is skipped) after the steps before it (IS003). */
+static void
+step_guard_order(LifecycleRow *row)
+{
+	StepRow    *s = (StepRow *) row;
+
+	ENGINE_CHECK(step_check_order(row->org_id, s->run_id, s->activity_no, row->object));
+}
+
+/* Guard optional: only an optional activity is skipped (IS005). */
+static void
+step_guard_optional(LifecycleRow *row)
+{
+	StepRow    *s = (StepRow *) row;
+
+	if (RULE_ON(IS005_SKIP_MANDATORY) && !s->act->optional)
+		ereport(ERROR,
+				(errcode(ERRCODE_ISMS_SKIP_REFUSED),
+				 errmsg("%s cannot be skipped: activity \"%s\" is mandatory", row->object, s->act->name),
+				 errdetail("Only optional activities of process %s may be skipped.", s->pm->code),
+				 errhint("Perform the activity, or tailor the process for the organization.")));
+}
+
+/* Guard skip_reason: a skip needs a reason (IS021); the event carries it. */
+static void
+step_guard_skip_reason(LifecycleRow *row)
+{
+	TupleDesc	desc = RelationGetDescr(row->rel);
+
+	ENGINE_RULE(IS021_SKIP_REASON, engine_require_reason(row->newtup, desc, "skip_reason", row->object, "skip",
+						  "Pass a reason: isms.skip_step(run, activity_no, 'why')."));
+	((StepRow *) row)->reason = engine_get_text(row->newtup, desc, "skip_reason");
+}
+
+/* Guard activity_inputs: a step is done with its activity's inputs linked (IS006). */
+static void
+step_guard_activity_inputs(LifecycleRow *row)
+{
+#ifndef ISMS_BENCH_NO_CHECKS		/* see ENGINE_CHECK in engine.h */
+	StepRow    *s = (StepRow *) row;
+	List	   *blockers = rules_activity_blockers(row->org_id, s->run_id, s->pm, s->activity_no);
+
+	if (RULE_ON(IS006_ACTIVITY_INPUTS) && blockers != NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_ISMS_ACTIVITY_INPUTS),
+				 errmsg("%s cannot be done: activity \"%s\" needs its inputs", row->object, s->act->name),
+				 errdetail("Still needed: %s.", ((Blocker *) linitial(blockers))->detail),
+				 errhint("Link the records with isms.add_input(run, record).")));
+#endif
+}
+
+const LifecycleGuard step_guards[] = {
+	{"order", step_guard_order},
+	{"optional", step_guard_optional},
+	{"skip_reason", step_guard_skip_reason},
+	{"activity_inputs", step_guard_activity_inputs},
+	{NULL, NULL}
+};
+
+/* BEFORE UPDATE: the lifecycle and the guards of the transition. */
 static HeapTuple
 step_update(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
-	int64		org_id = engine_get_int64(oldtup, desc, "org_id");
 	int64		run_id = engine_get_int64(oldtup, desc, "run_id");
 	int32		activity_no = (int32) engine_get_int64(oldtup, desc, "activity_no");
-	bool		isnull;
-	int			from = model_state(LC_STEP, engine_get(oldtup, desc, "state", &isnull));
-	int			to = model_state(LC_STEP, engine_get(newtup, desc, "state", &isnull));
 	char	   *object = psprintf("step %d of run " INT64_FORMAT, activity_no, run_id);
-	const ProcessModel *pm;
-	const ModelActivity *act;
+	StepRow		s;
+	const char *action;
+	bool		isnull;
 	const char *cols[2] = {NULL, "performer"};
 	Datum		vals[2];
 	bool		nulls[2] = {false, false};
 	int			ncols = 1;
 	char	   *actor = engine_actor();
 
+	lifecycle_row(&s.lc, "step", rel, oldtup, newtup, object);
+	s.run_id = run_id;
+	s.activity_no = activity_no;
+	s.reason = NULL;
 	ENGINE_RULE(IS009_STEP_IDENTITY, engine_refuse_change(oldtup, newtup, desc, step_fixed_columns, ERRCODE_ISMS_IMMUTABLE, object,
 						 "A step belongs to one activity of one run.", "Change the state of the step instead."));
 	ENGINE_RULE(IS020_STEP_TIMES, engine_refuse_change(oldtup, newtup, desc, step_managed_columns, ERRCODE_ISMS_ENGINE_MANAGED, object,
 						 "Start and finish times are recorded when the step changes state.",
 						 "Use isms.start_step, isms.finish_step or isms.skip_step."));
-	if (from == to)
+	if (s.lc.from == s.lc.to)
 	{
-		if (RULE_ON(IS009_FINISHED_STEP) && (from == STEP_DONE || from == STEP_SKIPPED))
+		if (RULE_ON(IS009_FINISHED_STEP) && s.lc.from->final)
 			ereport(ERROR,
 					(errcode(ERRCODE_ISMS_IMMUTABLE),
-					 errmsg("%s is %s and cannot be changed", object, model_state_name(LC_STEP, from)),
+					 errmsg("%s is %s and cannot be changed", object, s.lc.from->name),
 					 errdetail("A finished step is evidence of what was done."),
 					 errhint("Plan a new run to redo the activity.")));
 		return newtup;
 	}
-	ENGINE_RULE(IS001_STEP_TRANSITION, refuse_transition(LC_STEP, object, from, to, "Use isms.start_step, isms.finish_step or isms.skip_step."));
-	pm = step_active_run(org_id, run_id, object);
-	act = model_activity(pm, activity_no);
-	if (act == NULL)
-		elog(ERROR, "%s: activity not found in process %s", object, pm->code);
+	ENGINE_RULE(IS001_STEP_TRANSITION, lifecycle_check(&s.lc, "Use isms.start_step, isms.finish_step or isms.skip_step."));
+	s.pm = step_active_run(s.lc.org_id, run_id, object);
+	s.act = model_activity(s.pm, activity_no);
+	if (s.act == NULL)
+		elog(ERROR, "%s: activity not found in process %s", object, s.pm->code);
+	action = lifecycle_guard(&s.lc);
 
-	if (to == STEP_ACTIVE || (to == STEP_SKIPPED && from == STEP_PENDING))
-		ENGINE_CHECK(step_check_order(org_id, run_id, activity_no, object));
-	if (to == STEP_SKIPPED)
-	{
-		if (RULE_ON(IS005_SKIP_MANDATORY) && !act->optional)
-			ereport(ERROR,
-					(errcode(ERRCODE_ISMS_SKIP_REFUSED),
-					 errmsg("%s cannot be skipped: activity \"%s\" is mandatory", object, act->name),
-					 errdetail("Only optional activities of process %s may be skipped.", pm->code),
-					 errhint("Perform the activity, or tailor the process for the organization.")));
-		ENGINE_RULE(IS021_SKIP_REASON, engine_require_reason(newtup, desc, "skip_reason", object, "skip",
-							  "Pass a reason: isms.skip_step(run, activity_no, 'why')."));
-	}
-#ifndef ISMS_BENCH_NO_CHECKS		/* see ENGINE_CHECK in engine.h */
-	if (to == STEP_DONE)
-	{
-		List	   *blockers = rules_activity_blockers(org_id, run_id, pm, activity_no);
-
-		if (RULE_ON(IS006_ACTIVITY_INPUTS) && blockers != NIL)
-			ereport(ERROR,
-					(errcode(ERRCODE_ISMS_ACTIVITY_INPUTS),
-					 errmsg("%s cannot be done: activity \"%s\" needs its inputs", object, act->name),
-					 errdetail("Still needed: %s.", ((Blocker *) linitial(blockers))->detail),
-					 errhint("Link the records with isms.add_input(run, record).")));
-	}
-#endif
-	cols[0] = to == STEP_ACTIVE ? "started_at" : "finished_at";
+	/* a step is finished when it reaches a final state, else started */
+	cols[0] = s.lc.to->final ? "finished_at" : "started_at";
 	vals[0] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
 	engine_get(newtup, desc, "performer", &isnull);
 	if (isnull)
@@ -164,11 +213,9 @@ step_update(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 		vals[1] = CStringGetTextDatum(actor);
 		ncols = 2;
 	}
-	newtup = engine_set_columns(rel, newtup, ncols, cols, vals, nulls);
-	event_append(org_id, "step", run_id, model_transition(LC_STEP, from, to),
-				 model_state_name(LC_STEP, from), model_state_name(LC_STEP, to),
-				 engine_json(2, "activity_no", psprintf("%d", activity_no),
-							 "reason", to == STEP_SKIPPED ? engine_get_text(newtup, desc, "skip_reason") : NULL));
+	newtup = engine_set_columns(rel, s.lc.newtup, ncols, cols, vals, nulls);
+	event_append(s.lc.org_id, "step", run_id, action, s.lc.from->name, s.lc.to->name,
+				 engine_json(2, "activity_no", psprintf("%d", activity_no), "reason", s.reason));
 	return newtup;
 }
 

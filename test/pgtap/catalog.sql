@@ -1,22 +1,24 @@
 -- pgTAP checks of the shipped catalog: tables, keys, column types, the
 -- model's counts, and that nothing in it is writable through PUBLIC.
 BEGIN;
-SELECT plan(100);
+SELECT plan(106);
 
 -- Tables and the derived architecture view.
 SELECT has_table('isms', t, 'table isms.' || t || ' exists')
   FROM unnest(ARRAY['iso27001_clause', 'work_product', 'process', 'activity', 'process_input',
                     'activity_input', 'process_output', 'process_reference', 'activity_reference',
-                    'work_product_reference', 'run_transition', 'step_transition',
-                    'record_transition', 'process_outcome']) AS t;
+                    'work_product_reference', 'lifecycle_kind', 'lifecycle_state',
+                    'lifecycle_transition', 'process_outcome']) AS t;
 SELECT has_view('isms', 'process_flow', 'view isms.process_flow exists');
+SELECT has_view('isms', v, 'view isms.' || v || ' exists (0.1.0''s table, now a view of isms.lifecycle_transition)')
+  FROM unnest(ARRAY['run_transition', 'step_transition', 'record_transition']) AS v;
 
 -- Primary keys.
 SELECT has_pk('isms', t, 'table isms.' || t || ' has a primary key')
   FROM unnest(ARRAY['iso27001_clause', 'work_product', 'process', 'activity', 'process_input',
                     'activity_input', 'process_output', 'process_reference', 'activity_reference',
-                    'work_product_reference', 'run_transition', 'step_transition',
-                    'record_transition', 'process_outcome']) AS t;
+                    'work_product_reference', 'lifecycle_kind', 'lifecycle_state',
+                    'lifecycle_transition', 'process_outcome']) AS t;
 SELECT col_is_pk('isms', 'iso27001_clause', 'clause', 'the clause number is the key of a clause');
 SELECT col_is_pk('isms', 'process_reference', ARRAY['process_id', 'clause'],
                  'a process references a clause once');
@@ -103,7 +105,8 @@ SELECT ok(NOT has_table_privilege('isms_tap_nobody', 'isms.' || t,
           'PUBLIC cannot write isms.' || t)
   FROM unnest(ARRAY['iso27001_clause', 'work_product', 'process', 'activity', 'process_input',
                     'activity_input', 'process_output', 'process_reference', 'activity_reference',
-                    'work_product_reference', 'run_transition', 'step_transition',
+                    'work_product_reference', 'lifecycle_kind', 'lifecycle_state',
+                    'lifecycle_transition', 'run_transition', 'step_transition',
                     'record_transition', 'process_flow', 'process_outcome']) AS t;
 SELECT ok(NOT has_sequence_privilege('isms_tap_nobody',
                                      pg_get_serial_sequence('isms.' || t, t || '_id'), 'USAGE, UPDATE'),
@@ -118,7 +121,8 @@ SELECT is_empty($$
        AND a.privilege_type NOT IN ('SELECT')
        AND c.relname IN ('iso27001_clause', 'work_product', 'process', 'activity', 'process_input',
                          'activity_input', 'process_output', 'process_reference',
-                         'activity_reference', 'work_product_reference', 'run_transition',
+                         'activity_reference', 'work_product_reference', 'lifecycle_kind',
+                         'lifecycle_state', 'lifecycle_transition', 'run_transition',
                          'step_transition', 'record_transition', 'process_flow', 'process_outcome')$$,
     'no write privilege on the catalog is granted to PUBLIC');
 
