@@ -336,7 +336,8 @@ def main():
     p("## Backend memory")
     p()
     p("One backend (`bench_mem`, a contributor of every organisation) calls `isms.process_id(org, '7.9')` and "
-      "`isms.work_product_id(org, 'security_event')` for every organisation in one statement, then reads "
+      "`isms.work_product_id(org, 'security_event')` for every organisation, and `isms.run_blockers(run)` for "
+      "one run of each (which loads that process's model for the organisation), then reads "
       "`pg_backend_memory_contexts`: the contexts whose name contains *isms* (and everything below them), "
       "and the backend's total. One fresh backend per repetition.")
     p()

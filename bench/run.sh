@@ -5,7 +5,7 @@
 # checks compiled out, on a throwaway PostgreSQL 15 cluster with fsync=on
 # and synchronous_commit=on.  Not part of the tests.
 #
-#   bash bench/run.sh            # full run (<= 25 min on 2 cores): 10,000 organisations, 3 repetitions
+#   bash bench/run.sh            # full run (<= 25 min on 2 cores): 10,000 organisations, 5 repetitions
 #   bash bench/run.sh --quick    # smoke run (< 5 min): 1,000 organisations, 1 repetition
 #   bash bench/run.sh --orgs N --reps R
 #   ISMS_KEEP=1 ... keeps the work directory (pgbench logs and outputs)
@@ -35,7 +35,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 cmdline="bash bench/run.sh${*:+ $*}"
 orgs=10000
-reps=3
+reps=5
 quick=0
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -51,7 +51,7 @@ if [ $quick = 1 ]; then
 	[ "$orgs" = 10000 ] && orgs=1000
 	reps=1 ops=150 lc_secs=3 scale_secs=3 bulk=2000 view_runs=3 view_timeout=30
 else
-	ops=600 lc_secs=5 scale_secs=6 bulk=10000 view_runs=7 view_timeout=60
+	ops=800 lc_secs=6 scale_secs=6 bulk=10000 view_runs=7 view_timeout=60
 fi
 small_orgs=100       # the reader's organisations, and the small database
 variants=(c nochecks floor plpgsql)
@@ -144,15 +144,19 @@ measure_views() {
 	done
 }
 
-# Backend memory after one engine lookup in every organisation, read from
-# pg_backend_memory_contexts in the same backend: the contexts of the
-# extension (named isms..., and everything below them) and the total.
+# Backend memory after engine lookups in every organisation (process and
+# work product by name, and isms.run_blockers of one run, which loads that
+# process's model), read from pg_backend_memory_contexts in the same
+# backend: the contexts of the extension (named isms..., and everything
+# below them) and the total.
 measure_memory() {
 	local rep=$1
 	log "memory rep $rep: one backend touches $(sql "SELECT count(*) FROM isms.organization") organisations"
 	row memory "$rep" "$(PGUSER=bench_mem "${PSQL[@]}" -At -F $'\t' <<'EOF'
 SELECT count(isms.process_id(org_id, '7.9')) AS touched, count(isms.work_product_id(org_id, 'security_event'))
   FROM isms.organization \gset
+SELECT count(b.*) FROM (SELECT DISTINCT ON (org_id) run_id FROM isms.run ORDER BY org_id, run_id) r,
+       LATERAL isms.run_blockers(r.run_id) b \gset
 WITH RECURSIVE c AS (
     SELECT name, level, total_bytes FROM pg_backend_memory_contexts
      WHERE name ILIKE '%isms%' AND coalesce(parent, '') NOT ILIKE '%isms%'
