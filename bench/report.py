@@ -118,6 +118,20 @@ def per_rep(a, b, field, f):
     return out
 
 
+# Below this difference (ms) two view timings are the same on this machine:
+# a LIMIT 100 page of a view often takes well under a millisecond, where a
+# ratio says nothing.
+TOLERANCE_MS = 1.0
+
+
+def view_holds(phases):
+    """Does a view's time at the large size stay within 1.2x (or TOLERANCE_MS) of the small?"""
+    s, l = phases.get("small"), phases.get("large")
+    if not (s and l and s["ok"] and l["ok"]):
+        return False
+    return l["p50"] <= 1.2 * s["p50"] or l["p50"] - s["p50"] < TOLERANCE_MS
+
+
 def cell_text(text):
     """Text for a Markdown table cell."""
     return text.replace("|", "&#124;")
@@ -224,12 +238,15 @@ def main():
     ratios = {v: view_ratio(v) for v in view}
     known = {v: x for v, x in ratios.items() if x is not None}
     worst_v = max(known, key=known.get) if known else None
+    missed_views = sorted(v for v in known if not view_holds(view[v]))
     slow = [view[v]["large"]["p50"] for v in view if view[v].get("large") and view[v]["large"]["ok"]]
     failed_views = sorted(v for v in view if not (view[v].get("large") and view[v]["large"]["ok"]))
     p(f"| view time, {meta.get('orgs_large', '?')} / {meta.get('orgs_small', '?')} organisations in the database, "
-      f"reader of 100, no filter, LIMIT 100 | "
-      f"{'–' if worst_v is None else f'worst {known[worst_v]:.2f} ({worst_v})'} | ratio ≤ 1.2 | "
-      f"{verdict(worst_v and known[worst_v], lambda x: x <= 1.2 and not failed_views)} |")
+      f"reader of 100, no filter, LIMIT 100 (p50; a view also holds when it is less than {TOLERANCE_MS:g} ms "
+      f"slower) | {'–' if worst_v is None else f'worst ratio {known[worst_v]:.2f} ({worst_v})'}; "
+      f"{len(known) - len(missed_views)} of {len(view)} views hold"
+      f"{' (not: ' + ', '.join(missed_views + failed_views) + ')' if missed_views or failed_views else ''} | "
+      f"ratio ≤ 1.2 | {verdict(worst_v and known[worst_v], lambda x: not missed_views and not failed_views)} |")
     p(f"| slowest view p50 at {meta.get('orgs_large', '?')} organisations | "
       f"{'–' if not slow else f'{max(slow):.1f} ms'}{' (failed: ' + ', '.join(failed_views) + ')' if failed_views else ''} "
       f"| < 100 ms | {verdict(max(slow) if slow else None, lambda x: x < 100 and not failed_views)} |")
@@ -318,8 +335,8 @@ def main():
       f"{meta.get('orgs_small', '?')} organisations ({int(meta.get('records_small', 0)):,} records), the large "
       f"one {meta.get('orgs_large', '?')} ({int(meta.get('records_large', 0)):,} records).")
     p()
-    p(f"| view | {meta.get('orgs_small', '?')} orgs | {meta.get('orgs_large', '?')} orgs | ratio |")
-    p("| --- | ---: | ---: | ---: |")
+    p(f"| view | {meta.get('orgs_small', '?')} orgs | {meta.get('orgs_large', '?')} orgs | ratio | holds |")
+    p("| --- | ---: | ---: | ---: | --- |")
 
     def cell(m):
         if not m:
@@ -329,7 +346,7 @@ def main():
         return f"{m['p50']:.1f} [{m['lat'][0]:.1f}–{m['lat'][-1]:.1f}]"
     for v in sorted(view):
         p(f"| isms_report.{v} | {cell(view[v].get('small'))} | {cell(view[v].get('large'))} | "
-          f"{'–' if ratios[v] is None else f'{ratios[v]:.2f}'} |")
+          f"{'–' if ratios[v] is None else f'{ratios[v]:.2f}'} | {'yes' if view_holds(view[v]) else '**no**'} |")
     p()
 
     # Memory

@@ -51,7 +51,7 @@ if [ $quick = 1 ]; then
 	[ "$orgs" = 10000 ] && orgs=1000
 	reps=1 ops=150 lc_secs=3 scale_secs=3 bulk=2000 view_runs=3 view_timeout=30
 else
-	ops=800 lc_secs=6 scale_secs=6 bulk=10000 view_runs=7 view_timeout=60
+	ops=800 lc_secs=6 scale_secs=6 bulk=10000 view_runs=11 view_timeout=60
 fi
 small_orgs=100       # the reader's organisations, and the small database
 variants=(c nochecks floor plpgsql)
@@ -167,26 +167,38 @@ EOF
 )"
 }
 
-# Single operations and the one-transaction lifecycle, all variants.
+# Single operations and the one-transaction lifecycle, all variants.  The
+# pools of every variant are made first (through the engine); then each
+# workload runs for the variants back to back, so that the runs a ratio
+# compares are seconds apart (the machine's commit latency drifts).
 measure_variants() {
-	local rep v first_a first_s base
+	local rep v wl base
+	declare -A first_a first_s
 	for rep in $(seq 1 "$reps"); do
-		for v in $(rotate $((rep - 1)) "${variants[@]}"); do
-			log "variants rep $rep: $v"
+		log "variants rep $rep: pools"
+		use c
+		for v in "${variants[@]}"; do
 			base=${orgbase[$v]}
-			use c
-			first_a=$(sql "SELECT bench.make_approve_pool($base, $clients, $ops)") || exit 1
-			first_s=$(sql "SELECT bench.make_step_pool($base, $clients, $ops)") || exit 1
-			sql "CHECKPOINT"
-			use "$v"
-			row op lifecycle "$v" "$rep" "$(pgb "lifecycle.$v.$rep" bench_app "$here/workloads/lifecycle.sql" \
-				-c $clients -j $clients -T "$lc_secs" -D orgbase="$base" -D orgs=$clients)"
-			row op approve "$v" "$rep" "$(PGOPTIONS="$PGOPTIONS -c isms.actor=bob" pgb "approve.$v.$rep" bench_app \
-				"$here/workloads/approve.sql" -c $clients -j $clients -t "$ops" -D first="$first_a" -D n="$ops" -D i=0)"
-			row op finish_step "$v" "$rep" "$(pgb "finish_step.$v.$rep" bench_app "$here/workloads/finish_step.sql" \
-				-c $clients -j $clients -t "$ops" -D first="$first_s" -D n="$ops" -D i=0)"
-			row op external_insert "$v" "$rep" "$(PGOPTIONS="$PGOPTIONS -c isms.actor=alice" pgb "insert.$v.$rep" \
-				bench_app "$here/workloads/external_insert.sql" -c $clients -j $clients -t "$ops" -D orgbase="$base")"
+			first_a[$v]=$(sql "SELECT bench.make_approve_pool($base, $clients, $ops)") || exit 1
+			first_s[$v]=$(sql "SELECT bench.make_step_pool($base, $clients, $ops)") || exit 1
+		done
+		sql "CHECKPOINT"
+		for wl in lifecycle approve finish_step external_insert; do
+			log "variants rep $rep: $wl"
+			for v in $(rotate $((rep - 1)) "${variants[@]}"); do
+				base=${orgbase[$v]}
+				use "$v"
+				case $wl in
+				lifecycle) row op $wl "$v" "$rep" "$(pgb "$wl.$v.$rep" bench_app "$here/workloads/lifecycle.sql" \
+					-c $clients -j $clients -T "$lc_secs" -D orgbase="$base" -D orgs=$clients)" ;;
+				approve) row op $wl "$v" "$rep" "$(PGOPTIONS="$PGOPTIONS -c isms.actor=bob" pgb "$wl.$v.$rep" bench_app \
+					"$here/workloads/approve.sql" -c $clients -j $clients -t "$ops" -D first="${first_a[$v]}" -D n="$ops" -D i=0)" ;;
+				finish_step) row op $wl "$v" "$rep" "$(pgb "$wl.$v.$rep" bench_app "$here/workloads/finish_step.sql" \
+					-c $clients -j $clients -t "$ops" -D first="${first_s[$v]}" -D n="$ops" -D i=0)" ;;
+				external_insert) row op $wl "$v" "$rep" "$(PGOPTIONS="$PGOPTIONS -c isms.actor=alice" pgb "$wl.$v.$rep" \
+					bench_app "$here/workloads/external_insert.sql" -c $clients -j $clients -t "$ops" -D orgbase="$base")" ;;
+				esac
+			done
 		done
 	done
 	use c
