@@ -129,8 +129,9 @@ pgb() {
 	printf '%s\t%s\t%s\t%s\t%s\t%s' "${tps:-0}" "${n:-0}" "${failed:-0}" "${deadlocks:-0}" "$status" "$prefix"
 }
 
-# Reporting views: every view of isms_report, LIMIT 100, no org filter, as
-# a reader of the first 100 bulk organisations; view_runs executions each.
+# Reporting views: every view of isms_report, no org filter, as a reader of
+# the first 100 bulk organisations: a page (LIMIT 100, view_runs
+# executions) and every row (what a BI tool's extract reads, 5 executions).
 views=$(sql "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
               WHERE n.nspname = 'isms_report' AND c.relkind IN ('v', 'm') ORDER BY 1")
 measure_views() {
@@ -141,6 +142,9 @@ measure_views() {
 		echo "SELECT * FROM isms_report.$v LIMIT 100;" >"$script"
 		row view "$phase" "$v" "$(PGOPTIONS="$PGOPTIONS -c statement_timeout=${view_timeout}s" \
 			pgb "view.$phase.$v" bench_reader "$script" -c 1 -t "$view_runs")"
+		echo "SELECT * FROM isms_report.$v;" >"$script.all"
+		row view "$phase.all" "$v" "$(PGOPTIONS="$PGOPTIONS -c statement_timeout=${view_timeout}s" \
+			pgb "view.$phase.all.$v" bench_reader "$script.all" -c 1 -t 5)"
 	done
 }
 
