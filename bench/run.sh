@@ -265,8 +265,10 @@ measure_bulk() {
 }
 
 # Restart with pg_stat_statements (track = all) and count the statements
-# each variant runs per operation, nested ones (the engine's, the API's SQL
-# functions') apart: shows what -DISMS_BENCH_NO_CHECKS really leaves out.
+# each variant runs per operation besides the client's own: nested ones
+# (the engine's, foreign-key checks, the API's SQL functions) and those the
+# engine runs as its owner at commit.  Shows what -DISMS_BENCH_NO_CHECKS
+# really leaves out.
 census() {
 	local opts="-c listen_addresses=127.0.0.1 -c unix_socket_directories=$ISMS_WORK" s v wl first_a first_s base n=20
 	for s in "${settings[@]}"; do opts="$opts -c $s"; done
@@ -294,7 +296,7 @@ census() {
 			esac >/dev/null
 			rows "SELECT 'census', '$wl', '$v', $n, calls, regexp_replace(left(query, 160), '\s+', ' ', 'g')
 			        FROM pg_stat_statements
-			       WHERE NOT toplevel AND calls >= $n / 2
+			       WHERE (NOT toplevel OR userid <> 'bench_app'::regrole::oid) AND calls >= $n / 2
 			       ORDER BY calls DESC, query"
 		done
 	done
@@ -342,6 +344,10 @@ row meta settings "${settings[*]} (other settings default)"
 row meta commit "$(git -C "$ISMS_SRC" rev-parse --short HEAD 2>/dev/null)"
 row meta duration "$(( $(date +%s) - started ))"
 log "writing docs/benchmarks.md"
-python3 "$here/report.py" "$results" >"$ISMS_SRC/docs/benchmarks.md" || exit 1
+if ! python3 "$here/report.py" "$results" >"$out/benchmarks.md"; then
+	cp "$results" "/tmp/bench-results.$(date +%Y%m%d%H%M%S).tsv" && echo "results kept in /tmp/bench-results.*.tsv"
+	exit 1
+fi
+cp "$out/benchmarks.md" "$ISMS_SRC/docs/benchmarks.md"
 [ "${ISMS_KEEP:-0}" = 1 ] && echo "work directory kept: $ISMS_WORK (results/)"
 log "done"
