@@ -2,11 +2,12 @@
 -- years of completed runs of all 17 processes, their steps, records (with
 -- versions of documents), links and events.
 --
---   psql -v records=1000000 -v years=5 -v bench_years=2 -v tag=b1 -f bench/generate.sql
+--   psql -v orgs=100 -v years=2 -v kmax=4 -v bench_years=1 -v tag=s -f bench/generate.sql
 --
--- Adds about :records records: enough new organisations 'bulk-<tag>-<n>',
--- each with :years years of history, and :bench_years years of history for
--- each of the benchmark's own organisations (bench.org).  Rows are computed
+-- Adds :orgs new organisations 'bulk-<tag>-<n>', each with :years years of
+-- history, and :bench_years years of history for each of the benchmark's
+-- own organisations (bench.org).  A process runs k times a year (incident
+-- handling 48, ...), capped at :kmax.  Rows are computed
 -- set-based with the triggers off (session_replication_role = replica,
 -- superuser only); they are consistent with the model (completed runs, done
 -- steps, approved and superseded versions, output and input links) but the
@@ -24,18 +25,13 @@ BEGIN;
 -- How often each process runs in a year (default once).
 CREATE TEMP TABLE g_proc ON COMMIT DROP AS
 SELECT p.process_id, p.code::text AS code,
-       coalesce(m.k, 1) AS k,
-       (SELECT count(*) FROM isms.process_output o WHERE o.process_id = p.process_id AND o.org_id IS NULL)
-         + (p.code::text = '7.9')::integer AS records_per_run
+       least(coalesce(m.k, 1), :kmax) AS k
   FROM isms.process p
   LEFT JOIN (VALUES ('7.9', 48), ('7.10', 24), ('8.4', 12), ('8.5', 6)) AS m (code, k) ON m.code = p.code::text
  WHERE p.org_id IS NULL;
 
-SELECT greatest(1, ceil(:records::numeric / (:years * sum(k * records_per_run))))::integer AS g_norgs
-  FROM g_proc \gset
-
 INSERT INTO isms.organization (name)
-SELECT format('bulk-%s-%s', :'tag', n) FROM generate_series(1, :g_norgs) n;
+SELECT format('bulk-%s-%s', :'tag', n) FROM generate_series(1, :orgs) n;
 
 CREATE TEMP TABLE g_org ON COMMIT DROP AS
 SELECT org_id, :years AS years, true AS with_events FROM isms.organization WHERE name LIKE 'bulk-' || :'tag' || '-%'

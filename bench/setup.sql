@@ -1,13 +1,36 @@
--- bench/setup.sql -- benchmark-only helpers (schema bench): switching between
--- the variants, the benchmark's own organisations, and the pools of objects
--- the single-operation workloads work through.  Loaded by bench/run.sh after
--- CREATE EXTENSION isms27022 and bench/reference/rules.sql; never shipped.
+-- bench/setup.sql -- benchmark-only helpers (schema bench): the tenant roles
+-- the workloads run as, switching between the variants, the benchmark's own
+-- organisations, and the pools of objects the single-operation workloads
+-- work through.  Loaded by bench/run.sh after CREATE EXTENSION isms27022
+-- and bench/reference/rules.sql; never shipped.
 
 CREATE SCHEMA bench;
+GRANT USAGE ON SCHEMA bench TO PUBLIC;
 
--- The benchmark's organisations: one per variant and client, built through
--- the API (valid event chains), each with one approved security event that
--- the finish_step pool links as the input of its incident runs.
+-- The tenants (login roles of a throwaway cluster, no passwords: trust):
+--   bench_app     the application every workload connects as: a manager
+--                 of the benchmark's organisations, member of isms_app so
+--                 that it names its users (alice writes, bob approves)
+--   bench_reader  a BI tool reading the isms_report views of 100 organisations
+--   bench_import  a bulk importer: COPY FROM is refused under row-level
+--                 security (PostgreSQL: "COPY FROM not supported with
+--                 row-level security"), so a COPY importer needs BYPASSRLS;
+--                 the engine's rules still run for it
+--   bench_reader  a BI tool reading the isms_report views of 100 organisations
+--   bench_mem     a contributor of every organisation (the cache-memory
+--                 probe, allowed to read its own memory contexts)
+CREATE ROLE bench_app LOGIN IN ROLE isms_manager, isms_app;
+CREATE ROLE bench_import LOGIN BYPASSRLS IN ROLE isms_contributor, isms_app;
+CREATE ROLE bench_reader LOGIN IN ROLE isms_reader;
+CREATE ROLE bench_mem LOGIN IN ROLE isms_contributor;
+GRANT SELECT ON pg_backend_memory_contexts TO bench_mem;
+GRANT EXECUTE ON FUNCTION pg_get_backend_memory_contexts() TO bench_mem;
+
+-- The benchmark's organisations: per variant, one per client of the
+-- single-operation workloads (variant 'scale': the 8 organisations of the
+-- lifecycle scaling runs), built through the API (valid event chains), each
+-- with one approved security event that the finish_step pool links as the
+-- input of its incident runs.
 CREATE TABLE bench.org (
     org_id        bigint PRIMARY KEY,
     variant       text NOT NULL,
@@ -16,13 +39,15 @@ CREATE TABLE bench.org (
     UNIQUE (variant, client)
 );
 
--- Which triggers make up each variant:
---   c, nochecks  the extension's C triggers (nochecks: with the benchmark
+-- Which triggers make up each variant (every trigger on the engine's
+-- tables whose function lives in schema isms is the engine's, whatever its
+-- name, so a new engine trigger is switched with the others):
+--   c, nochecks  the extension's triggers (nochecks: with the benchmark
 --                build of the library, see bench/run.sh)
 --   floor        none of the rules and no events; only the two structural
---                C triggers stay (steps created with a run, output links
---                made with a record) so that every variant writes the same
---                rows of run, step, record and run_record
+--                triggers stay (steps created with a run, output links made
+--                with a record) so that every variant writes the same rows
+--                of run, step, record and run_record
 --   plpgsql      the reference triggers of bench/reference/rules.sql
 CREATE FUNCTION bench.use_variant(v text) RETURNS void
     LANGUAGE plpgsql AS
@@ -35,29 +60,32 @@ BEGIN
         RAISE EXCEPTION 'unknown variant %', v;
     END IF;
     FOR t IN
-        SELECT tgrelid::regclass AS rel, tgname
-          FROM pg_trigger
-         WHERE NOT tgisinternal
-           AND (tgname LIKE 'ref\_%'
-                OR tgname IN ('run_rules', 'step_rules', 'record_rules', 'run_record_rules',
-                              'run_planned', 'record_created', 'run_record_added',
-                              'event_append_only', 'event_no_truncate', 'event_chain_engine_only',
-                              'event_chain_no_truncate', 'run_creates_steps', 'record_links_output'))
-           AND tgrelid IN ('isms.run'::regclass, 'isms.step'::regclass, 'isms.record'::regclass,
-                           'isms.run_record'::regclass, 'isms.event'::regclass, 'isms.event_chain'::regclass)
+        SELECT g.tgrelid::regclass AS rel, g.tgname, n.nspname, g.tgenabled <> 'D' AS enabled
+          FROM pg_trigger g
+          JOIN pg_proc f ON f.oid = g.tgfoid
+          JOIN pg_namespace n ON n.oid = f.pronamespace
+         WHERE NOT g.tgisinternal
+           AND n.nspname IN ('isms', 'isms_ref')
+           AND g.tgtype & 32 = 0        -- not the TRUNCATE guards
+           AND g.tgrelid IN ('isms.run'::regclass, 'isms.step'::regclass, 'isms.record'::regclass,
+                             'isms.run_record'::regclass, 'isms.event'::regclass, 'isms.event_chain'::regclass)
     LOOP
         enable := CASE
-            WHEN t.tgname LIKE 'ref\_%' THEN v = 'plpgsql'
+            WHEN t.nspname = 'isms_ref' THEN v = 'plpgsql'
             WHEN t.tgname IN ('run_creates_steps', 'record_links_output') THEN v <> 'plpgsql'
             ELSE v IN ('c', 'nochecks')
         END;
-        EXECUTE format('ALTER TABLE %s %s TRIGGER %I', t.rel, CASE WHEN enable THEN 'ENABLE' ELSE 'DISABLE' END, t.tgname);
+        IF enable IS DISTINCT FROM t.enabled THEN
+            EXECUTE format('ALTER TABLE %s %s TRIGGER %I', t.rel, CASE WHEN enable THEN 'ENABLE' ELSE 'DISABLE' END,
+                           t.tgname);
+        END IF;
     END LOOP;
 END
 $$;
 
--- Create the organisations of one variant (contiguous ids); returns the first.
-CREATE FUNCTION bench.make_orgs(v text, clients integer) RETURNS bigint
+-- Create the organisations of one variant (contiguous ids), bench_app a
+-- manager and bench_import a contributor of each; returns the first.
+CREATE FUNCTION bench.make_orgs(v text, n integer) RETURNS bigint
     LANGUAGE plpgsql AS
 $$
 DECLARE
@@ -66,12 +94,14 @@ DECLARE
     r bigint;
     first bigint;
 BEGIN
-    FOR c IN 0 .. clients - 1 LOOP
+    FOR c IN 0 .. n - 1 LOOP
         o := isms.create_organization(format('bench-%s-%s', v, c));
         first := coalesce(first, o);
         IF o <> first + c THEN
             RAISE EXCEPTION 'organisation ids of variant % are not contiguous', v;
         END IF;
+        PERFORM isms.add_member(o, 'bench_app', 'manager');
+        PERFORM isms.add_member(o, 'bench_import', 'contributor');
         PERFORM set_config('isms.actor', 'alice', true);
         r := isms.new_external_record(o, 'security_event', 'Standing security event', '{"source": "bench"}');
         PERFORM isms.submit_record(r);
@@ -82,6 +112,14 @@ BEGIN
     PERFORM set_config('isms.actor', '', true);
     RETURN first;
 END
+$$;
+
+-- Make a role a member of organisations, in one statement.
+CREATE FUNCTION bench.add_members(role name, org_role text, orgs bigint[]) RETURNS void
+    LANGUAGE sql AS
+$$
+INSERT INTO isms.membership (org_id, member, org_role)
+SELECT o, role, org_role FROM unnest(orgs) o ON CONFLICT DO NOTHING
 $$;
 
 -- n records in review per client, written by alice, record ids contiguous:

@@ -3,47 +3,91 @@
 --
 -- Same contract as the C triggers (docs: /work/shared/design/engine.md):
 -- lifecycles from the transition tables, input/step/output/completion rules,
--- record control (immutability, versions, segregation of duties,
--- supersession, retention), and an append-only event per state change,
--- SHA-256 chained per organisation with the built-in sha256(bytea) in the
--- same canonical encoding as src/event.c, so isms.verify_events checks these
--- chains too.  Written straightforwardly: every rule queries the catalog
--- tables (PL/pgSQL caches the plans, not the data); internal writes are
--- recognised by pg_trigger_depth().  Error codes are the engine's IS0xx.
+-- record control (immutability, versions, segregation of duties by identity,
+-- supersession, retention, submission time, content hashes), and an
+-- append-only event per state change, SHA-256 chained per organisation with
+-- the built-in sha256(bytea) in the same canonical encoding as src/event.c,
+-- so isms.verify_events checks these chains too.
+--
+-- Written as a DBA who cares about speed would: static SQL only (PL/pgSQL
+-- prepares and caches the plan of every statement on first use), and the
+-- same chain-head technique as the C engine: the organisation's head row is
+-- found through the index once per transaction and then locked by its ctid
+-- (remembered in a transaction-local setting, which a rolled-back
+-- subtransaction also rolls back), so many events in one statement do not
+-- walk a growing chain of row versions.  The rule triggers run as the caller
+-- (row-level security applies to their queries, as to the caller's own);
+-- only the event writer runs as its owner, because tenants cannot write
+-- events.  Internal writes are recognised by pg_trigger_depth().  Error
+-- codes are the engine's IS0xx.
 --
 -- Installed by bench/run.sh next to the extension; bench.use_variant (in
 -- bench/setup.sql) switches between the C triggers, these, and none (the
 -- floor).
 
 CREATE SCHEMA isms_ref;
+GRANT USAGE ON SCHEMA isms_ref TO PUBLIC;
 
--- The actor: the application user named in isms.actor, or the role.
+-- The application user named in isms.actor (members of isms_app only), or NULL.
+CREATE FUNCTION isms_ref.app_user() RETURNS text
+    LANGUAGE plpgsql STABLE AS
+$$
+DECLARE
+    v_app text := nullif(current_setting('isms.actor', true), '');
+BEGIN
+    IF v_app IS NOT NULL AND NOT pg_has_role(isms.current_identity()::oid, 'isms_app', 'MEMBER') THEN
+        RAISE EXCEPTION 'role "%" may not act as application user "%"', isms.current_identity(), v_app
+            USING ERRCODE = 'IS019';
+    END IF;
+    RETURN v_app;
+END
+$$;
+
+-- The actor's display name: the application user, or the login role (the
+-- engine's identity, also inside SECURITY DEFINER functions).
 CREATE FUNCTION isms_ref.actor() RETURNS text
     LANGUAGE sql STABLE AS
-$$ SELECT coalesce(nullif(current_setting('isms.actor', true), ''), current_user::text) $$;
+$$ SELECT coalesce(isms_ref.app_user(), isms.current_identity()::text) $$;
 
 -- One field of the canonical event encoding: length, ':', bytes, ';'.
 CREATE FUNCTION isms_ref.canonical(v text) RETURNS text
     LANGUAGE sql IMMUTABLE AS
 $$ SELECT CASE WHEN v IS NULL THEN '-;' ELSE octet_length(v) || ':' || v || ';' END $$;
 
--- Append one event to the organisation's chain (locks the chain head).
+-- The content hash that submission and approval events carry (the engine's
+-- function, which tenants may not call directly).
+CREATE FUNCTION isms_ref.content_hash(r isms.record, approved boolean) RETURNS text
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$ SELECT isms.record_content_hash(r, approved) $$;
+
+-- Append one event to the organisation's chain.  The head row is locked by
+-- ctid when this transaction already wrote it (see the header), else by
+-- org_id through the index.
 CREATE FUNCTION isms_ref.append_event(p_org bigint, p_type text, p_id bigint, p_action text,
                                       p_old text, p_new text, p_detail jsonb) RETURNS void
-    LANGUAGE plpgsql AS
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
+    v_head  text := current_setting('isms_ref.chain_head', true);
+    v_ctid  tid;
     v_no    bigint;
     v_prev  bytea;
-    v_at    timestamptz := clock_timestamp();
+    v_at    timestamptz;
     v_actor text := isms_ref.actor();
     v_hash  bytea;
 BEGIN
-    SELECT last_event_no, last_hash INTO v_no, v_prev
-      FROM isms.event_chain WHERE org_id = p_org FOR UPDATE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'organization % does not exist', p_org USING ERRCODE = 'IS015';
+    IF v_head LIKE p_org || ':%' THEN
+        SELECT last_event_no, last_hash, ctid INTO v_no, v_prev, v_ctid
+          FROM isms.event_chain WHERE ctid = split_part(v_head, ':', 2)::tid AND org_id = p_org FOR UPDATE;
     END IF;
+    IF v_ctid IS NULL THEN
+        SELECT last_event_no, last_hash, ctid INTO v_no, v_prev, v_ctid
+          FROM isms.event_chain WHERE org_id = p_org FOR UPDATE;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'organization % does not exist', p_org USING ERRCODE = 'IS015';
+        END IF;
+    END IF;
+    v_at := clock_timestamp();      -- stamped after the lock, as the engine does
     v_no := v_no + 1;
     v_hash := sha256(coalesce(v_prev, '\x'::bytea) || convert_to(
         'isms-event-v1;' || p_org || ';' || v_no || ';'
@@ -54,7 +98,9 @@ BEGIN
     INSERT INTO isms.event (org_id, event_no, occurred_at, actor, object_type, object_id, action,
                             old_state, new_state, detail, prev_hash, hash)
     VALUES (p_org, v_no, v_at, v_actor, p_type, p_id, p_action, p_old, p_new, p_detail, v_prev, v_hash);
-    UPDATE isms.event_chain SET last_event_no = v_no, last_hash = v_hash WHERE org_id = p_org;
+    UPDATE isms.event_chain SET last_event_no = v_no, last_hash = v_hash
+     WHERE ctid = v_ctid AND org_id = p_org RETURNING ctid INTO v_ctid;
+    PERFORM set_config('isms_ref.chain_head', p_org || ':' || v_ctid, true);
 END
 $$;
 
@@ -68,15 +114,24 @@ END
 $$;
 
 -- The action of a transition, or an error if it is not in the lifecycle.
+-- One static query per lifecycle, so each keeps its cached plan.
 CREATE FUNCTION isms_ref.transition(p_lifecycle text, p_from text, p_to text) RETURNS text
-    LANGUAGE plpgsql AS
+    LANGUAGE plpgsql STABLE AS
 $$
 DECLARE
     v_action text;
 BEGIN
-    EXECUTE format('SELECT action FROM isms.%I WHERE from_state::text = $1 AND to_state::text = $2',
-                   p_lifecycle || '_transition')
-       INTO v_action USING p_from, p_to;
+    CASE p_lifecycle
+        WHEN 'run' THEN
+            SELECT action INTO v_action FROM isms.run_transition
+             WHERE from_state = p_from::isms.run_state AND to_state = p_to::isms.run_state;
+        WHEN 'step' THEN
+            SELECT action INTO v_action FROM isms.step_transition
+             WHERE from_state = p_from::isms.step_state AND to_state = p_to::isms.step_state;
+        ELSE
+            SELECT action INTO v_action FROM isms.record_transition
+             WHERE from_state = p_from::isms.record_state AND to_state = p_to::isms.record_state;
+    END CASE;
     IF v_action IS NULL THEN
         RAISE EXCEPTION '% cannot go from % to %', p_lifecycle, p_from, p_to USING ERRCODE = 'IS001';
     END IF;
@@ -211,9 +266,10 @@ BEGIN
 END
 $$;
 
--- AFTER INSERT ON isms.run: one step per activity of the process.
+-- AFTER INSERT ON isms.run: one step per activity of the process (as the
+-- owner: tenants do not insert steps).
 CREATE FUNCTION isms_ref.run_creates_steps() RETURNS trigger
-    LANGUAGE plpgsql AS
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
     INSERT INTO isms.step (org_id, run_id, activity_no)
@@ -318,6 +374,8 @@ $$
 DECLARE
     v_wp        isms.work_product;
     v_actor     text := isms_ref.actor();
+    v_identity  regrole := isms.current_identity();
+    v_app       text := isms_ref.app_user();
     v_run_state isms.run_state;
     v_process   integer;
     v_doc_wp    integer;
@@ -328,13 +386,13 @@ DECLARE
     v_internal  boolean := pg_trigger_depth() > 1;
 BEGIN
     IF TG_OP = 'DELETE' THEN
-        IF NOT (OLD.state = 'draft' AND OLD.retain_until IS NULL)
+        IF NOT (OLD.state = 'draft' AND OLD.submitted_at IS NULL)
            AND (OLD.retain_until IS NULL OR OLD.retain_until >= CURRENT_DATE) THEN
             RAISE EXCEPTION 'record % cannot be deleted before its retention ends', OLD.record_id USING ERRCODE = 'IS011';
         END IF;
         DELETE FROM isms.run_record WHERE org_id = OLD.org_id AND record_id = OLD.record_id AND role = 'output';
         PERFORM isms_ref.append_event(OLD.org_id, 'record', OLD.record_id,
-                                      CASE WHEN OLD.state = 'draft' AND OLD.retain_until IS NULL THEN 'discard' ELSE 'dispose' END,
+                                      CASE WHEN OLD.state = 'draft' AND OLD.submitted_at IS NULL THEN 'discard' ELSE 'dispose' END,
                                       OLD.state::text, NULL, NULL);
         RETURN OLD;
     END IF;
@@ -350,7 +408,8 @@ BEGIN
         IF NEW.state <> 'draft' THEN
             RAISE EXCEPTION 'record % must be created as a draft', NEW.record_id USING ERRCODE = 'IS001';
         END IF;
-        IF num_nonnulls(NEW.approver, NEW.approved_at, NEW.valid_until, NEW.retain_until) > 0 THEN
+        IF num_nonnulls(NEW.approver, NEW.approver_oid, NEW.approver_app, NEW.approved_at, NEW.valid_until,
+                        NEW.retain_until, NEW.submitted_at, NEW.author_oid, NEW.author_app) > 0 THEN
             RAISE EXCEPTION 'record %: approval, validity and retention are set by the engine', NEW.record_id
                 USING ERRCODE = 'IS020';
         END IF;
@@ -395,6 +454,8 @@ BEGIN
         END IF;
         NEW.version := v_next;
         NEW.author := v_actor;
+        NEW.author_oid := v_identity;
+        NEW.author_app := v_app;
         PERFORM isms_ref.append_event(NEW.org_id, 'record', NEW.record_id, 'create', NULL, 'draft',
                                       jsonb_build_object('work_product', v_wp.key, 'document_id', NEW.document_id::text,
                                                          'version', v_next::text));
@@ -403,9 +464,9 @@ BEGIN
 
     -- UPDATE
     IF (NEW.org_id, NEW.record_id, NEW.work_product_id, NEW.document_id, NEW.version, NEW.author,
-        NEW.produced_by_run, NEW.created_at) IS DISTINCT FROM
+        NEW.author_oid, NEW.author_app, NEW.produced_by_run, NEW.created_at) IS DISTINCT FROM
        (OLD.org_id, OLD.record_id, OLD.work_product_id, OLD.document_id, OLD.version, OLD.author,
-        OLD.produced_by_run, OLD.created_at) THEN
+        OLD.author_oid, OLD.author_app, OLD.produced_by_run, OLD.created_at) THEN
         RAISE EXCEPTION 'record %: identity, work product, version and author are fixed', OLD.record_id
             USING ERRCODE = 'IS009';
     END IF;
@@ -413,8 +474,10 @@ BEGIN
                                 (OLD.title, OLD.content, OLD.evidence_uri, OLD.evidence_sha256) THEN
         RAISE EXCEPTION 'record %: the content is frozen once submitted', OLD.record_id USING ERRCODE = 'IS009';
     END IF;
-    IF NOT v_internal AND (NEW.approver, NEW.approved_at, NEW.valid_until, NEW.retain_until) IS DISTINCT FROM
-                          (OLD.approver, OLD.approved_at, OLD.valid_until, OLD.retain_until) THEN
+    IF NOT v_internal AND (NEW.approver, NEW.approver_oid, NEW.approver_app, NEW.approved_at, NEW.valid_until,
+                           NEW.retain_until, NEW.submitted_at) IS DISTINCT FROM
+                          (OLD.approver, OLD.approver_oid, OLD.approver_app, OLD.approved_at, OLD.valid_until,
+                           OLD.retain_until, OLD.submitted_at) THEN
         RAISE EXCEPTION 'record %: approval, validity and retention are set by the engine', OLD.record_id
             USING ERRCODE = 'IS020';
     END IF;
@@ -426,7 +489,9 @@ BEGIN
     END IF;
     v_action := isms_ref.transition('record', OLD.state::text, NEW.state::text);
     IF NEW.state = 'approved' THEN
-        IF OLD.author = v_actor THEN
+        IF (OLD.author_oid IS NULL AND OLD.author = v_actor)
+           OR (OLD.author_oid = v_identity
+               AND (OLD.author_app IS NULL OR v_app IS NULL OR OLD.author_app = v_app)) THEN
             RAISE EXCEPTION 'record % cannot be approved by its author "%"', OLD.record_id, v_actor USING ERRCODE = 'IS010';
         END IF;
         PERFORM FROM isms.record WHERE org_id = OLD.org_id AND record_id = OLD.document_id FOR UPDATE;
@@ -439,25 +504,31 @@ BEGIN
         UPDATE isms.record SET state = 'superseded'
          WHERE org_id = OLD.org_id AND document_id = OLD.document_id AND state = 'approved' AND record_id <> OLD.record_id;
         NEW.approver := v_actor;
+        NEW.approver_oid := v_identity;
+        NEW.approver_app := v_app;
         NEW.approved_at := transaction_timestamp();
         NEW.valid_until := CASE WHEN v_wp.review_months IS NOT NULL
                                 THEN (CURRENT_DATE + make_interval(months => v_wp.review_months))::date END;
         NEW.retain_until := (CURRENT_DATE + make_interval(months => v_wp.retention_months))::date;
-        v_detail := jsonb_build_object('approver', v_actor);
+        v_detail := jsonb_build_object('approver', v_actor, 'content_sha256', isms_ref.content_hash(NEW, true));
     ELSIF NEW.state = 'withdrawn' OR (OLD.state = 'in_review' AND NEW.state = 'draft') THEN
         IF btrim(coalesce(NEW.state_reason, '')) = '' THEN
             RAISE EXCEPTION 'record %: a reason is required to %', OLD.record_id, v_action USING ERRCODE = 'IS021';
         END IF;
         v_detail := jsonb_build_object('reason', NEW.state_reason);
+    ELSIF NEW.state = 'in_review' THEN
+        NEW.submitted_at := coalesce(OLD.submitted_at, transaction_timestamp());
+        v_detail := jsonb_build_object('content_sha256', isms_ref.content_hash(NEW, false));
     END IF;
     PERFORM isms_ref.append_event(NEW.org_id, 'record', NEW.record_id, v_action, OLD.state::text, NEW.state::text, v_detail);
     RETURN NEW;
 END
 $$;
 
--- AFTER INSERT ON isms.record: a record produced by a run is its output.
+-- AFTER INSERT ON isms.record: a record produced by a run is its output (as
+-- the owner: tenants do not make output links).
 CREATE FUNCTION isms_ref.record_links_output() RETURNS trigger
-    LANGUAGE plpgsql AS
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
     IF NEW.produced_by_run IS NOT NULL THEN

@@ -1,5 +1,6 @@
 -- bench/workloads/external_insert.sql -- pgbench script: record one
--- reported security event (an external record, created as a draft).
+-- reported security event (an external record, created as a draft) as the
+-- application user alice.
 -- Variables: orgbase; client_id.
 \set org :orgbase + :client_id
 \set n random(1, 1000000000)

@@ -1,18 +1,21 @@
 -- bench/workloads/lifecycle.sql -- pgbench script: one whole incident
--- (process 7.9) through the API, one statement per transaction as an
--- application would: the reported event is recorded and approved, the run
--- is planned, gets the event as input, starts, its five steps are worked
--- (4, optional, skipped), both required outputs are written, submitted and
--- approved by another person, and the run completes.
--- Variables: orgbase (first organisation of the variant); client_id.
-\set org :orgbase + :client_id
+-- (process 7.9) through the API in ONE transaction, as an application
+-- handling an incident would: the reported event is recorded and approved,
+-- the run is planned, gets the event as input, starts, its five steps are
+-- worked (4, optional, skipped), both required outputs are written,
+-- submitted and approved by another person, and the run completes.
+-- The connection's role names its users (alice works, bob approves).
+-- Variables: orgbase (first organisation), orgs (how many the clients
+-- share: client c works in orgbase + c % orgs); client_id.
+\set org :orgbase + :client_id % :orgs
 \set n random(1, 1000000000)
-SET isms.actor = 'alice';
+BEGIN;
+SET LOCAL isms.actor = 'alice';
 SELECT isms.new_external_record(:org, 'security_event', 'Event ' || :n, '{"source": "soc"}') AS ev \gset
 SELECT isms.submit_record(:ev);
-SET isms.actor = 'bob';
+SET LOCAL isms.actor = 'bob';
 SELECT isms.approve_record(:ev);
-SET isms.actor = 'alice';
+SET LOCAL isms.actor = 'alice';
 SELECT isms.plan_run(:org, '7.9', 'Incident ' || :n, 'alice', CURRENT_DATE, CURRENT_DATE + 30) AS run \gset
 SELECT isms.add_input(:run, :ev);
 SELECT isms.start_run(:run);
@@ -29,7 +32,8 @@ SELECT isms.start_step(:run, 5);
 SELECT isms.new_record(:run, 'lessons_learned', 'Lessons ' || :n, '{"actions": 2}') AS ll \gset
 SELECT isms.submit_record(:ll);
 SELECT isms.finish_step(:run, 5);
-SET isms.actor = 'bob';
+SET LOCAL isms.actor = 'bob';
 SELECT isms.approve_record(:inc);
 SELECT isms.approve_record(:ll);
 SELECT isms.complete_run(:run);
+COMMIT;
