@@ -170,6 +170,19 @@ link_extend_validity(const WorkProduct *wp, int64 org_id, int64 record_id)
 		elog(ERROR, "could not extend the validity of record " INT64_FORMAT, record_id);
 }
 
+/* A new input or confirmation: its ends are read for these checks only. */
+static void
+link_check_new(const LinkRow *l)
+{
+	LinkEnds	ends;
+
+	link_read_ends(l->org_id, l->run_id, l->record_id, &ends);
+	if (strcmp(l->role, "input") == 0)
+		link_check_input(&ends, l->run_id, l->record_id);
+	else
+		link_check_confirm(&ends, l->run_id, l->record_id);
+}
+
 /* BEFORE INSERT */
 static HeapTuple
 link_insert(Relation rel, HeapTuple tuple)
@@ -178,7 +191,6 @@ link_insert(Relation rel, HeapTuple tuple)
 	const char *cols[1] = {"linked_by"};
 	Datum		vals[1];
 	bool		nulls[1] = {false};
-	LinkEnds	ends;
 	char	   *actor;
 
 	if (engine_internal_write())
@@ -190,11 +202,7 @@ link_insert(Relation rel, HeapTuple tuple)
 				 errdetail("A record produced by a run is linked to it when it is created."),
 				 errhint("Create outputs with isms.new_record(run, ...); confirm existing ones with isms.confirm_record.")));
 	actor = engine_actor();
-	link_read_ends(l.org_id, l.run_id, l.record_id, &ends);
-	if (strcmp(l.role, "input") == 0)
-		ENGINE_CHECK(link_check_input(&ends, l.run_id, l.record_id));
-	else
-		link_check_confirm(&ends, l.run_id, l.record_id);
+	ENGINE_CHECK(link_check_new(&l));
 	vals[0] = CStringGetTextDatum(actor);
 	return engine_set_columns(rel, tuple, 1, cols, vals, nulls);
 }

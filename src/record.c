@@ -311,6 +311,26 @@ record_insert(Relation rel, HeapTuple tuple)
 	return engine_set_columns(rel, tuple, 5, cols, vals, nulls);
 }
 
+/*
+ * IS018: no older version is approved over a newer one.  The document lock
+ * serialises the approvals of one document (test/specs/approve_versions.spec).
+ */
+static void
+record_check_older_version(int64 org_id, int64 document_id, int32 version, const WorkProduct *wp,
+						   const char *object)
+{
+	int32		approved;
+
+	record_lock_document(org_id, document_id, wp->work_product_id, object);
+	record_next_version(org_id, document_id, &approved);
+	if (RULE_ON(IS018_OLDER_VERSION) && approved > version)
+		ereport(ERROR,
+				(errcode(ERRCODE_ISMS_VERSION),
+				 errmsg("%s: version %d cannot be approved, version %d is already approved", object, version, approved),
+				 errdetail("Approving an older version would replace a newer approved one."),
+				 errhint("Return this version to draft, or withdraw the newer one first.")));
+}
+
 /* Approval: segregation of duties, validity, retention, supersession. */
 static HeapTuple
 record_approve(Relation rel, HeapTuple oldtup, HeapTuple newtup, const char *object, const RecordActor *actor)
@@ -326,7 +346,6 @@ record_approve(Relation rel, HeapTuple oldtup, HeapTuple newtup, const char *obj
 	bool		nulls[6] = {false, false, false, false, wp->review_months == 0, false};
 	Oid			argtypes[3] = {INT8OID, INT8OID, INT8OID};
 	Datum		args[3] = {Int64GetDatum(org_id), Int64GetDatum(document_id), Int64GetDatum(record_id)};
-	int32		approved;
 
 	if (RULE_ON(IS010_SEGREGATION) && record_by_author(oldtup, desc, actor))
 		ereport(ERROR,
@@ -334,14 +353,7 @@ record_approve(Relation rel, HeapTuple oldtup, HeapTuple newtup, const char *obj
 				 errmsg("%s cannot be approved by its author \"%s\"", object, actor->name),
 				 errdetail("Segregation of duties: the approver must not be the author."),
 				 errhint("Ask another member of the organization with approval rights to approve it.")));
-	record_lock_document(org_id, document_id, wp->work_product_id, object);
-	record_next_version(org_id, document_id, &approved);
-	if (RULE_ON(IS018_OLDER_VERSION) && approved > version)
-		ereport(ERROR,
-				(errcode(ERRCODE_ISMS_VERSION),
-				 errmsg("%s: version %d cannot be approved, version %d is already approved", object, version, approved),
-				 errdetail("Approving an older version would replace a newer approved one."),
-				 errhint("Return this version to draft, or withdraw the newer one first.")));
+	ENGINE_CHECK(record_check_older_version(org_id, document_id, version, wp, object));
 	engine_prepare(&plan_supersede,
 				   "UPDATE isms.record SET state = 'superseded' "
 				   "WHERE org_id OPERATOR(pg_catalog.=) $1 AND document_id OPERATOR(pg_catalog.=) $2 "
