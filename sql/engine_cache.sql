@@ -152,3 +152,10 @@ SET ROLE regress_cache_admin;
 INSERT INTO isms.record (org_id, work_product_id, title) VALUES (:d, :d_wp, 'Notice');
 SELECT w.key, r.state FROM isms.record r JOIN isms.work_product w USING (work_product_id) WHERE r.org_id = :d;
 RESET ROLE;
+
+-- Leave no role behind (the mutation test runs every file again).
+SET session_replication_role = replica;
+DELETE FROM isms.membership WHERE member_oid IN ('regress_cache_admin'::regrole, 'regress_cache_reader'::regrole);
+RESET session_replication_role;
+REVOKE EXECUTE ON FUNCTION pg_stat_force_next_flush() FROM regress_cache_admin;
+DROP ROLE regress_cache_admin, regress_cache_reader;
