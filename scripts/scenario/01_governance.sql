@@ -15,7 +15,7 @@ SELECT isms.submit_record(:business_context);
 SET ROLE grace_ceo;
 SELECT isms.approve_record(:business_context);
 
-\echo '   Amir plans and starts the run; its first four activities produce five documents.'
+\echo '   Amir plans and starts the run; its first four activities produce six documents.'
 SET ROLE amir_ciso;
 SELECT isms.plan_run(:nw, '6.2', 'Establish the ISMS', 'amir_ciso', demo.day(1, 5), demo.day(1, 30)) AS gov \gset
 SELECT isms.add_input(:gov, :business_context);
@@ -35,6 +35,10 @@ SELECT isms.new_record(:gov, 'security_objectives', 'Security objectives',
 SELECT isms.new_record(:gov, 'risk_criteria', 'Risk acceptance criteria',
        '{"scale": "likelihood 1-5 x impact 1-5", "accept_if_score_at_most": 6,
          "treat_if_score_above": 6, "acceptance_by": "risk owner"}') AS criteria \gset
+SELECT isms.new_record(:gov, 'isms_risks_opportunities', 'Risks and opportunities of the ISMS',
+       '{"risks": ["certification slips past the buyers'' deadline", "the small team burns out"],
+         "opportunities": ["certification opens enterprise deals"],
+         "actions": ["phase the work in quarterly runs", "budget an external internal auditor"]}') AS isms_risks \gset
 SELECT demo.work_steps(:gov, 'amir_ciso',
        '{"5": "first cycle: no performance or audit results to review yet"}');
 SELECT demo.submit_outputs(:gov);
@@ -46,7 +50,7 @@ SELECT demo.refused('IS008', format('SELECT isms.complete_run(%s)', :gov)) \g (t
 SELECT demo.refused('IS010', format('SELECT isms.approve_record(%s)', :criteria)) \g (tuples_only=on)
 \o /dev/null
 
-\echo '   Grace (CEO) approves the five documents, and Amir completes the run.'
+\echo '   Grace (CEO) approves the six documents, and Amir completes the run.'
 SET ROLE grace_ceo;
 SELECT demo.approve_outputs(:gov);
 SET ROLE amir_ciso;
