@@ -75,10 +75,8 @@ assessment_content_hash(Relation rel, HeapTuple tuple)
 	Oid			argtypes[1] = {RelationGetForm(rel)->reltype};
 	Datum		args[1] = {heap_copy_tuple_as_datum(tuple, RelationGetDescr(rel))};
 
-	engine_prepare(&plan, "SELECT isms.assessment_content_hash($1)", 1, argtypes);
-	if (engine_exec(plan, args, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "could not hash the content of a rating");
-	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	return engine_select_text(&plan, "SELECT isms.assessment_content_hash($1)", 1, argtypes, args,
+							  "the content hash of a rating");
 }
 
 /* isms.assessment_trigger: AFTER INSERT ON isms.assessment_rating FOR EACH ROW */

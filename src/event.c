@@ -457,10 +457,8 @@ chain_notify(const ChainHead *head, PendingEvent **events, int n)
 	char	   *channel;
 	int			i;
 
-	engine_prepare(&plan, "SELECT isms.event_channel_name($1)", 1, argtypes);
-	if (engine_exec(plan, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "could not find the event channel of organization " INT64_FORMAT, head->org_id);
-	channel = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	channel = engine_select_text(&plan, "SELECT isms.event_channel_name($1)", 1, argtypes, values,
+								 "the event channel of an organization");
 	SPI_freetuptable(SPI_tuptable);
 	for (i = 0; i < n; i++)
 	{

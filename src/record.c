@@ -396,10 +396,8 @@ record_content_hash(Relation rel, HeapTuple tuple, bool approved)
 	Oid			argtypes[2] = {RelationGetForm(rel)->reltype, BOOLOID};
 	Datum		args[2] = {heap_copy_tuple_as_datum(tuple, RelationGetDescr(rel)), BoolGetDatum(approved)};
 
-	engine_prepare(&plan_content_hash, "SELECT isms.record_content_hash($1, $2)", 2, argtypes);
-	if (engine_exec(plan_content_hash, args, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "could not hash the content of a record");
-	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	return engine_select_text(&plan_content_hash, "SELECT isms.record_content_hash($1, $2)", 2, argtypes, args,
+							  "the content hash of a record");
 }
 
 /* Guard approval: the approver, validity and retention; the event carries the content's hash. */

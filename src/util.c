@@ -267,6 +267,21 @@ engine_exec(SPIPlanPtr plan, Datum *values, const char *nulls, bool internal, lo
 }
 
 /*
+ * The text of the one value a prepared query returns, run as the engine's
+ * own read (see engine_exec); "what" names it in the error if there is no
+ * single row.  The caller is connected to SPI.
+ */
+char *
+engine_select_text(SPIPlanPtr *plan, const char *sql, int nargs, const Oid *argtypes, Datum *values,
+				   const char *what)
+{
+	engine_prepare(plan, sql, nargs, argtypes);
+	if (engine_exec(*plan, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "could not read %s", what);
+	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+}
+
+/*
  * Where each column name was found last, per row type: the rules look
  * columns up by name on every row, and a scan of the tuple descriptor per
  * lookup showed in bulk-load profiles.  A slot is only a guess, checked
