@@ -143,7 +143,7 @@ BEGIN
         RAISE EXCEPTION 'role "%" is not designated % in organization %', $2, pg_catalog.left($3, 64), $1
             USING ERRCODE = 'IS015',
                   DETAIL = 'There is no designation to revoke.',
-                  HINT = pg_catalog.format('List the designations with: SELECT * FROM isms.designation WHERE org_id = %s.', $1);
+                  HINT = 'The organization''s designations are the rows of isms.designation.';
     END IF;
 END
 $$;
