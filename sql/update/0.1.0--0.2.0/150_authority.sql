@@ -30,6 +30,8 @@ INSERT INTO isms.designation_kind VALUES
     ('internal_auditor', 'Internal auditor',
      'A member the organisation has selected to conduct internal audits objectively and impartially (ISO/IEC 27001 9.2.2, A.5.35): approves internal audit results of work he or she is independent of');
 GRANT SELECT ON isms.designation_kind TO isms_reader;
+CREATE TRIGGER designation_kind_no_truncate BEFORE TRUNCATE ON isms.designation_kind
+    FOR EACH STATEMENT EXECUTE FUNCTION isms.truncate_guard_trigger();
 
 -- Transitions may now require a designation: the engine checks it.
 ALTER TABLE isms.lifecycle_transition
