@@ -124,7 +124,7 @@ BEGIN
     FOR p IN SELECT * FROM (VALUES
         ('grace_ceo',   'isms_admin'),        -- Grace Okafor, CEO: top management, approves governance outputs
         ('amir_ciso',   'isms_manager'),      -- Amir Haddad, CISO: runs the ISMS
-        ('lena_cto',    'isms_manager'),      -- Lena Novak, CTO: risk owner for the platform
+        ('lena_cto',    'isms_manager'),      -- Lena Novak, CTO: risk owner for the platform, trained internal auditor
         ('tomas_eng',   'isms_contributor'),  -- Tomás Silva, platform engineer
         ('mei_people',  'isms_contributor'),  -- Mei Tanaka, head of people: awareness and training
         ('priya_audit', 'isms_contributor'),  -- Priya Raman, internal auditor: writes audit reports
@@ -142,7 +142,7 @@ END
 $$;
 
 -- Grace founds Northwind Cloud's ISMS (the founder becomes its admin and
--- its top management) and adds her colleagues, designating the two internal
+-- its top management) and adds her colleagues, designating three internal
 -- auditors; Omar does the same for Northwind Labs.
 SET ROLE grace_ceo;
 SELECT isms.create_organization('Northwind Cloud') AS nw \gset
@@ -150,7 +150,7 @@ SELECT isms.add_member(:nw, m, r)
   FROM (VALUES ('amir_ciso', 'manager'), ('lena_cto', 'manager'), ('tomas_eng', 'contributor'),
                ('mei_people', 'contributor'), ('priya_audit', 'contributor'), ('kofi_audit', 'manager'),
                ('bi_dashboard', 'reader')) AS v (m, r);
-SELECT isms.designate(:nw, m, 'internal_auditor') FROM unnest('{priya_audit,kofi_audit}'::name[]) AS m;
+SELECT isms.designate(:nw, m, 'internal_auditor') FROM unnest('{priya_audit,kofi_audit,lena_cto}'::name[]) AS m;
 SET ROLE omar_labs;
 SELECT isms.create_organization('Northwind Labs') AS labs \gset
 SELECT isms.add_member(:labs, 'amir_ciso', 'manager');

@@ -28,6 +28,9 @@ SET ROLE grace_ceo;
 \echo '   The audit report needs an independent internal auditor (ISO/IEC 27001 9.2.2, A.5.35), not the CEO:'
 \o
 SELECT demo.refused('IS024', format('SELECT isms.approve_record(%s)', :audit_report)) \g (tuples_only=on)
+\echo '   Lena is an internal auditor too, but she approved the requirements register the audit checked:'
+SET ROLE lena_cto;
+SELECT demo.refused('IS025', format('SELECT isms.approve_record(%s)', :audit_report)) \g (tuples_only=on)
 \o /dev/null
 SET ROLE kofi_audit;
 SELECT isms.approve_record(:audit_report);
