@@ -172,5 +172,15 @@ SELECT e.actor, e.action, e.old_state, e.new_state, e.detail ->> 'member' AS mem
   FROM isms.event e WHERE e.org_id = :org AND e.object_type = 'designation' ORDER BY e.event_no;
 SELECT valid FROM isms.verify_events(:org);
 
+-- Designations belong to identities: a role dropped and created again
+-- with the same name holds none.
+DROP ROLE regress_auth_audit;
+CREATE ROLE regress_auth_audit LOGIN IN ROLE isms_manager;
+SELECT count(*) AS held_by_new_role FROM isms.designation
+ WHERE org_id = :org AND member_oid::oid = (SELECT oid FROM pg_roles WHERE rolname = 'regress_auth_audit');
+SET ROLE regress_auth_audit;
+SELECT isms.has_designation(:org, 'internal_auditor') AS new_role_is_auditor;
+RESET ROLE;
+
 DROP ROLE regress_auth_admin, regress_auth_mgr, regress_auth_writer, regress_auth_audit, regress_auth_owner,
           regress_auth_perf, regress_auth_contrib, regress_auth_stranger;
