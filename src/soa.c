@@ -5,15 +5,15 @@
  *	  register isms.soa: what one entry must say, and when a record of the
  *	  work product statement_of_applicability may be approved.
  *
- * isms.soa_trigger fires BEFORE INSERT OR UPDATE on isms.soa, after the
- * generic register rules (run, owner, known controls, events): an own
- * control (a code not starting with "A.") has a title, an Annex A control
- * has none (its title is the catalog's), and an excluded control is not
- * implemented.  The guard "soa_complete" of the record transitions to
- * approved refuses a Statement of Applicability whose snapshot lacks one of
- * the Annex A controls, excludes (or lacks) a control that an open risk is
- * treated with, or still carries the placeholder justification of
- * isms.soa_init (IS030).
+ * isms.soa_trigger (trigger soa_rules) fires BEFORE INSERT OR UPDATE on
+ * isms.soa, beside the rules every register has (run, owner, known
+ * controls, no DELETE, events): an own control (a code not starting with
+ * "A.") has a title, an Annex A control has none (its title is the
+ * catalog's), and an excluded control is not implemented.  The guard
+ * "soa_complete" of the record transitions to approved refuses a Statement
+ * of Applicability whose snapshot lacks one of the Annex A controls,
+ * excludes (or lacks) a control that an open risk is treated with, or
+ * still carries the placeholder justification of isms.soa_init (IS030).
  *
  *-------------------------------------------------------------------------
  */
