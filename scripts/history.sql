@@ -40,6 +40,13 @@ BEGIN
         PERFORM isms.add_input(run, rec.record_id);
     END LOOP;
     PERFORM isms.start_run(run);
+    -- risk treatment keeps the Statement of Applicability complete (its
+    -- record is the engine's snapshot of it)
+    IF code::text = '7.5' THEN
+        PERFORM isms.soa_init(run);
+        UPDATE isms.soa SET justification = 'Synthetic history: baseline control', run_id = run
+         WHERE org_id = org AND justification = isms.soa_placeholder();
+    END IF;
     FOR act IN
         SELECT a.activity_no, a.optional,
                NOT EXISTS (SELECT FROM isms.activity_input ai
@@ -68,7 +75,8 @@ BEGIN
                 produced := isms.new_version(out.current, run);
             ELSE
                 produced := isms.new_record(run, out.key, initcap(replace(out.key, '_', ' ')),
-                                            jsonb_build_object('synthetic', true, 'year', extract(year FROM planned)));
+                                            CASE WHEN out.key IN (SELECT work_product FROM isms.register) THEN '{}'
+                                                 ELSE jsonb_build_object('synthetic', true, 'year', extract(year FROM planned)) END);
             END IF;
             PERFORM isms.submit_record(produced);
             -- the audit report is approved by the internal auditor, who

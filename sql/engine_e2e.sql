@@ -55,6 +55,13 @@ BEGIN
         PERFORM isms.add_input(run, r.record_id);
     END LOOP;
     PERFORM isms.start_run(run);
+    -- risk treatment decides the Statement of Applicability: every Annex A
+    -- control, justified (a record of it is the engine's snapshot)
+    IF code = '7.5' THEN
+        PERFORM isms.soa_init(run);
+        UPDATE isms.soa SET justification = 'Baseline control of the bootstrap', run_id = run
+         WHERE org_id = org AND justification = isms.soa_placeholder();
+    END IF;
     FOR r IN SELECT activity_no FROM isms.activity
               WHERE process_id = pid AND (org_id IS NULL OR org_id = org) ORDER BY activity_no LOOP
         IF r.activity_no = ANY (skip) THEN
@@ -62,7 +69,9 @@ BEGIN
             CONTINUE;
         END IF;
         PERFORM isms.start_step(run, r.activity_no);
-        PERFORM pg_temp.publish(isms.new_record(run, w.key, w.name, jsonb_build_object('process', code::text)))
+        PERFORM pg_temp.publish(isms.new_record(run, w.key, w.name,
+                    CASE WHEN w.key IN (SELECT work_product FROM isms.register) THEN '{}'
+                         ELSE jsonb_build_object('process', code::text) END))
            FROM isms.process_output o JOIN isms.work_product w USING (work_product_id)
           WHERE o.process_id = pid AND o.activity_no = r.activity_no AND o.required
             AND (o.org_id IS NULL OR o.org_id = org);

@@ -45,6 +45,8 @@
 #define ERRCODE_ISMS_DESIGNATION		ISMS_ERRCODE(24)	/* IS024 */
 #define ERRCODE_ISMS_INDEPENDENCE		ISMS_ERRCODE(25)	/* IS025 */
 #define ERRCODE_ISMS_TRUNCATE			ISMS_ERRCODE(26)	/* IS026 */
+#define ERRCODE_ISMS_SOA				ISMS_ERRCODE(30)	/* IS030 */
+#define ERRCODE_ISMS_SNAPSHOT			ISMS_ERRCODE(31)	/* IS031 */
 
 /*
  * Rule switches for the mutation test (test/mutation/run.sh).  Every rule
@@ -280,6 +282,16 @@ extern void event_hash(const uint8 *prev_hash, int prev_len, int64 org_id, int64
 					   const char *object_id, const char *action, const char *old_state,
 					   const char *new_state, const char *detail, uint8 *result);
 extern void event_org_not_found(int64 org_id) pg_attribute_noreturn();
+
+/*
+ * snapshot.c: a register's work product is recorded as a snapshot of the
+ * register; soa.c: the Statement of Applicability.  Both hold guards of
+ * kind "record" (listed in record_guards).
+ */
+extern Oid	snapshot_register(const WorkProduct *wp);
+extern void snapshot_guard_submission(LifecycleRow *row);
+extern char *snapshot_verify(int64 org_id);
+extern void soa_guard_approval(LifecycleRow *row);
 
 /* rules.c: what a run still needs, shared by the triggers and isms.run_blockers */
 typedef struct Blocker

@@ -440,6 +440,8 @@ record_guard_submission(LifecycleRow *row)
 const LifecycleGuard record_guards[] = {
 	{"approval", record_guard_approval},
 	{"reason", record_guard_reason},
+	{"snapshot", snapshot_guard_submission},	/* snapshot.c */
+	{"soa_complete", soa_guard_approval},	/* soa.c */
 	{"submission", record_guard_submission},
 	{NULL, NULL}
 };

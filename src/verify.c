@@ -139,13 +139,17 @@ verify_content_query(int64 org_id, const char *sql, const char *what)
  * content, and is still there unless an event removed it: a record's
  * latest submission (a returned draft may be edited and submitted again)
  * and its approval, recomputed from the row, unless a later event
- * discarded or disposed of the record; every assessment rating.  Returns
- * the first mismatch, or NULL.
+ * discarded or disposed of the record; every assessment rating.  A
+ * snapshot record is checked against its own hashes first (snapshot.c),
+ * which names the entry changed.  Returns the first mismatch, or NULL.
  */
 static char *
 verify_content(int64 org_id)
 {
-	char	   *problem = verify_content_query(org_id,
+	char	   *problem = snapshot_verify(org_id);
+
+	if (problem == NULL)
+		problem = verify_content_query(org_id,
 											   "SELECT e.event_no, e.object_id, r.record_id IS NULL FROM ("
 											   "  SELECT DISTINCT ON (object_id, action) event_no, object_id, action, "
 											   "         detail OPERATOR(pg_catalog.->>) 'content_sha256' AS hash"

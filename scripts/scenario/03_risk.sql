@@ -20,13 +20,14 @@ SET ROLE amir_ciso;
 SELECT isms.plan_run(:nw, '7.4', 'Initial risk assessment', 'amir_ciso', demo.day(3, 15), demo.day(4, 15)) AS ra \gset
 SELECT isms.add_input(:ra, r) FROM unnest(ARRAY[:scope, :criteria, :requirements, :assets]::bigint[]) AS r;
 SELECT isms.start_run(:ra);
-SELECT isms.new_record(:ra, 'risk_register', 'Risk register',
-       '{"risks": [
-          {"id": "R1", "risk": "account takeover of cloud administrators", "owner": "lena_cto", "score": 16},
-          {"id": "R2", "risk": "customer data exposed by misconfigured storage", "owner": "lena_cto", "score": 12},
-          {"id": "R3", "risk": "hosting provider outage", "owner": "lena_cto", "score": 8},
-          {"id": "R4", "risk": "phishing of support staff", "owner": "mei_people", "score": 9},
-          {"id": "R5", "risk": "laptop theft", "owner": "mei_people", "score": 4}]}') AS register \gset
+-- the risks are a register: the record is the engine's snapshot of it
+INSERT INTO isms.risk (org_id, run_id, title, owner, likelihood, impact) VALUES
+    (:nw, :ra, 'R1 account takeover of cloud administrators', 'lena_cto', 4, 4),
+    (:nw, :ra, 'R2 customer data exposed by misconfigured storage', 'lena_cto', 4, 3),
+    (:nw, :ra, 'R3 hosting provider outage', 'lena_cto', 2, 4),
+    (:nw, :ra, 'R4 phishing of support staff', 'mei_people', 3, 3),
+    (:nw, :ra, 'R5 laptop theft', 'mei_people', 2, 2);
+SELECT isms.new_record(:ra, 'risk_register', 'Risk register') AS register \gset
 SELECT isms.new_record(:ra, 'risk_assessment_report', 'Risk assessment report',
        '{"risks_assessed": 5, "above_acceptance": ["R1", "R2", "R3", "R4"], "accepted": ["R5"]}') AS ra_report \gset
 SELECT demo.work_steps(:ra, 'amir_ciso');
@@ -49,9 +50,19 @@ SET ROLE amir_ciso;
 SELECT isms.complete_run(:ra);
 SELECT isms.add_input(:rt, r) FROM unnest(ARRAY[:register, :ra_report]::bigint[]) AS r;
 SELECT isms.start_run(:rt);
-SELECT isms.new_record(:rt, 'statement_of_applicability', 'Statement of Applicability',
-       '{"applicable": 89, "excluded": {"A.7.5": "no own data centre", "A.7.12": "no own cabling",
-         "A.8.19": "no software installed on customer systems", "A.8.31": "no separate environments needed for Labs"}}') AS soa \gset
+-- the Statement of Applicability is a register: every Annex A control,
+-- four excluded, the rest justified; the record is the engine's snapshot
+SELECT isms.soa_init(:rt);
+SELECT isms.soa_set(:rt, c, false, why)
+  FROM (VALUES ('A.7.5', 'no own data centre'), ('A.7.12', 'no own cabling'),
+               ('A.8.19', 'no software installed on customer systems'),
+               ('A.8.31', 'no separate environments needed for Labs')) AS x (c, why);
+UPDATE isms.soa SET justification = 'Needed for the platform''s risks and the certification scope', run_id = :rt
+ WHERE org_id = :nw AND justification = isms.soa_placeholder();
+UPDATE isms.risk SET controls = x.controls, treatment = 'modify', run_id = :rt
+  FROM (VALUES ('R1%', '{A.5.17,A.8.5}'::text[]), ('R2%', '{A.8.9}'), ('R3%', '{A.8.14}'), ('R4%', '{A.6.3}')) AS x (t, controls)
+ WHERE isms.risk.org_id = :nw AND isms.risk.title LIKE x.t;
+SELECT isms.new_record(:rt, 'statement_of_applicability', 'Statement of Applicability') AS soa \gset
 SELECT isms.new_record(:rt, 'risk_treatment_plan', 'Risk treatment plan',
        '{"R1": "hardware keys for administrators (A.5.17, A.8.5)", "R2": "storage guardrails and scanning (A.8.9)",
          "R3": "second region and restore tests (A.8.14)", "R4": "phishing training and simulation (A.6.3)"}') AS plan \gset

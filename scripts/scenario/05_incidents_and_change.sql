@@ -97,15 +97,9 @@ SELECT isms.add_input(:ra2, r)
   FROM unnest(ARRAY[:scope, :criteria, :requirements, :assets, :lessons, :change_record, :register]::bigint[]) AS r;
 SELECT isms.start_run(:ra2);
 SELECT isms.new_version(:register, :ra2) AS register_v2 \gset
-UPDATE isms.record
-   SET content = '{"risks": [
-          {"id": "R1", "risk": "account takeover of cloud administrators", "owner": "lena_cto", "score": 6},
-          {"id": "R2", "risk": "customer data exposed by misconfigured storage", "owner": "lena_cto", "score": 6},
-          {"id": "R3", "risk": "hosting provider outage", "owner": "lena_cto", "score": 6},
-          {"id": "R4", "risk": "phishing of support staff", "owner": "mei_people", "score": 4},
-          {"id": "R5", "risk": "laptop theft", "owner": "mei_people", "score": 4},
-          {"id": "R6", "risk": "breach notice to Alder Bank later than 24 h", "owner": "amir_ciso", "score": 9}]}'
- WHERE record_id = :register_v2;
+UPDATE isms.risk SET likelihood = 2, run_id = :ra2 WHERE org_id = :nw AND title LIKE 'R1%';
+INSERT INTO isms.risk (org_id, run_id, title, owner, likelihood, impact)
+VALUES (:nw, :ra2, 'R6 breach notice to Alder Bank later than 24 h', 'amir_ciso', 3, 3);
 SELECT isms.new_record(:ra2, 'risk_assessment_report', 'Risk reassessment report',
        '{"changed": ["R1", "R4"], "new": ["R6"], "above_acceptance": ["R6"]}') AS ra2_report \gset
 SELECT demo.work_steps(:ra2, 'amir_ciso');
@@ -119,6 +113,8 @@ SELECT isms.plan_run(:nw, '7.5', 'Treatment of R6', 'amir_ciso', demo.day(9, 21)
 SELECT isms.add_input(:rt2, r) FROM unnest(ARRAY[:register_v2, :ra2_report, :criteria]::bigint[]) AS r;
 SELECT isms.start_run(:rt2);
 SELECT isms.confirm_record(:rt2, :soa);
+UPDATE isms.risk SET controls = '{A.5.24,A.5.26}', treatment = 'modify', run_id = :rt2
+ WHERE org_id = :nw AND title LIKE 'R6%';
 SELECT isms.new_version(:plan, :rt2) AS plan_v2 \gset
 UPDATE isms.record SET content = content || '{"R6": "24 h breach notice runbook and on-call rota (A.5.24, A.5.26)"}'
  WHERE record_id = :plan_v2;
