@@ -2,8 +2,8 @@
  * unreached.c -- backend functions that src/clause.c and src/rating.c
  * reference outside their text parsers (binary I/O, planner support,
  * aggregates, catalog lookups, the sort key).  The fuzz targets never call
- * them; each aborts so that reaching one shows up as a crash.  Defined without their
- * prototypes: only the symbol matters to the linker.
+ * them; each aborts so that reaching one shows up as a crash.  Defined
+ * without their prototypes: only the symbol matters to the linker.
  */
 #include <stdlib.h>
 
