@@ -71,7 +71,11 @@ BEGIN
                                             jsonb_build_object('synthetic', true, 'year', extract(year FROM planned)));
             END IF;
             PERFORM isms.submit_record(produced);
-            PERFORM set_config('isms.actor', approver, true);
+            -- the audit report is approved by the internal auditor, who
+            -- had no part in the work audited
+            PERFORM set_config('isms.actor', CASE WHEN (SELECT wp.approval_independent FROM isms.work_product wp
+                                                         WHERE wp.work_product_id = out.work_product_id)
+                                                  THEN 'fab_auditor' ELSE approver END, true);
             PERFORM isms.approve_record(produced);
             PERFORM set_config('isms.actor', author, true);
         END LOOP;
@@ -100,6 +104,11 @@ END
 $$;
 
 SELECT isms.create_organization('Fabrikam Payments') AS fab \gset
+-- The superuser writes the history for Fabrikam's people (isms.actor):
+-- approving the policy, the review results and the audit reports needs
+-- designations, which members hold, so it is a member while it writes.
+SELECT isms.add_member(:fab, current_user, 'manager');
+SELECT isms.designate(:fab, current_user, d) FROM unnest('{top_management,internal_auditor}'::text[]) AS d;
 
 -- Year by year, oldest first; one transaction per year.
 SELECT format($q$
@@ -115,6 +124,7 @@ COMMIT;
 $q$, :fab, extract(year FROM demo.day(1, 1)) - y, y)
   FROM generate_series(least(greatest(:years, 0), 25), 1, -1) AS y
 \gexec
+SELECT isms.remove_member(:fab, current_user);
 
 \o
 SELECT count(*) AS runs, count(DISTINCT process_id) AS processes,

@@ -7,6 +7,10 @@ SET isms.actor = 'alice';
 
 SELECT isms.create_organization('Capability Initech') AS org \gset
 SELECT isms.create_organization('Capability Hooli') AS other \gset
+-- The superuser approves for bob and carol (isms.actor); approvals of the
+-- policy and the audit report need designations, held by members only.
+SELECT count(*) AS designated FROM (SELECT isms.add_member(:org, current_user, 'manager')) AS m,
+       LATERAL (SELECT isms.designate(:org, current_user, d) FROM unnest('{top_management,internal_auditor}'::text[]) AS d) AS x;
 
 \i test/lib/governance.sql
 
@@ -152,5 +156,8 @@ SELECT e.actor, e.object_type, e.object_id = isms.process_id(:org, '6.2') AS of_
 SELECT valid FROM isms.verify_events(:org);
 
 DELETE FROM isms.membership WHERE member = 'regress_cap_auditor';
+-- The superuser leaves: its designations end with the membership.
+SELECT isms.remove_member(:org, current_user);
+SELECT count(*) AS designations FROM isms.designation WHERE org_id = :org;
 REVOKE USAGE ON SCHEMA isms FROM regress_cap_auditor;
 DROP ROLE regress_cap_auditor;

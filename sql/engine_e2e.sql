@@ -7,16 +7,28 @@ SET search_path = isms, public;
 
 CREATE ROLE regress_isms_author LOGIN IN ROLE isms_manager;
 CREATE ROLE regress_isms_approver LOGIN IN ROLE isms_manager;
+CREATE ROLE regress_isms_auditor LOGIN IN ROLE isms_manager;
 SELECT pg_temp.name('organization', create_organization('Bootstrap Ltd'), 'boot') AS org \gset
 INSERT INTO membership (org_id, member, org_role) VALUES
-    (:org, 'regress_isms_author', 'manager'), (:org, 'regress_isms_approver', 'manager');
+    (:org, 'regress_isms_author', 'manager'), (:org, 'regress_isms_approver', 'manager'),
+    (:org, 'regress_isms_auditor', 'manager');
+-- The approver is top management; the audit report is approved by an
+-- internal auditor who had no hand in what the audit took as input.
+SELECT designate(:org, 'regress_isms_approver', 'top_management');
+SELECT designate(:org, 'regress_isms_auditor', 'internal_auditor');
 
--- Create, submit and approve a record (author writes, approver approves).
+-- Create, submit and approve a record (author writes, approver approves;
+-- the auditor approves what needs an independent approver).
 CREATE FUNCTION pg_temp.publish(rec bigint) RETURNS bigint
     LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM isms.submit_record(rec);
-    SET ROLE regress_isms_approver;
+    IF (SELECT w.approval_independent FROM isms.record r JOIN isms.work_product w USING (work_product_id)
+         WHERE r.record_id = rec) THEN
+        SET ROLE regress_isms_auditor;
+    ELSE
+        SET ROLE regress_isms_approver;
+    END IF;
     PERFORM isms.approve_record(rec);
     SET ROLE regress_isms_author;
     RETURN rec;
@@ -137,5 +149,5 @@ RESET session_replication_role;
 SELECT valid, first_broken_event = :victim + 5 AS at_gap, replace(problem, (:victim + 5)::text, 'N') AS problem
   FROM verify_events(:org);
 
-DROP OWNED BY regress_isms_author, regress_isms_approver;
-DROP ROLE regress_isms_author, regress_isms_approver;
+DROP OWNED BY regress_isms_author, regress_isms_approver, regress_isms_auditor;
+DROP ROLE regress_isms_author, regress_isms_approver, regress_isms_auditor;

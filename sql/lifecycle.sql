@@ -25,10 +25,11 @@ SELECT pg_typeof(from_state) AS from_type, pg_typeof(to_state) AS to_type FROM r
 SELECT pg_temp.try($$INSERT INTO isms.run_transition VALUES ('completed', 'active', 'reopen')$$);
 
 -- A guard must exist for its kind (42883), on INSERT and UPDATE; a
--- designation is not checked yet, so none may be set (23514).
+-- required designation must be one of isms.designation_kind (23503; the
+-- engine checks it: sql/authority.sql).
 SELECT pg_temp.try($$INSERT INTO isms.lifecycle_transition VALUES ('run', 'completed', 'active', 'reopen', '{no_such_guard}')$$);
 SELECT pg_temp.try($$UPDATE isms.lifecycle_transition SET guards = '{order}' WHERE kind = 'run' AND to_state = 'completed'$$);
-SELECT pg_temp.try($$UPDATE isms.lifecycle_transition SET required_designation = 'top_management' WHERE kind = 'record' AND to_state = 'approved'$$);
+SELECT pg_temp.try($$UPDATE isms.lifecycle_transition SET required_designation = 'chief_wizard' WHERE kind = 'record' AND to_state = 'approved'$$);
 
 -- A run in the middle of its life.
 SELECT pg_temp.name('organization', create_organization('Lifecycle Ltd'), 'org') AS org \gset

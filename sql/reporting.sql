@@ -70,6 +70,10 @@ $$;
 
 SELECT isms.create_organization('Reporting Acme') AS acme \gset
 SELECT isms.create_organization('Reporting Globex') AS globex \gset
+-- The superuser approves Acme's policy for bob: as a member designated top
+-- management (approvals of the policy need the designation).
+SELECT isms.add_member(:acme, current_user, 'manager');
+SELECT isms.designate(:acme, current_user, 'top_management');
 
 -- Acme: governance (management review skipped), requirements, a policy
 -- completed a day late; a risk assessment planned without its risk
@@ -97,6 +101,8 @@ SET session_replication_role = replica;
 UPDATE isms.record SET valid_until = CURRENT_DATE - 1 WHERE record_id = pg_temp.latest(:acme, 'security_policy');
 UPDATE isms.record SET valid_until = CURRENT_DATE + 10 WHERE record_id = pg_temp.latest(:acme, 'isms_scope');
 RESET session_replication_role;
+-- The superuser's part is done: it leaves Acme, and its designation with it.
+SELECT isms.remove_member(:acme, current_user);
 
 -- A reader of Acme only.
 CREATE ROLE regress_report_reader LOGIN;

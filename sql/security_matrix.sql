@@ -73,6 +73,10 @@ INSERT INTO probe VALUES
  ('membership', 'insert', 'INSERT INTO isms.membership (org_id, member, org_role) VALUES (%1$s, ''regress_isms_b_admin'', ''reader'')'),
  ('membership', 'update', 'UPDATE isms.membership SET org_role = org_role WHERE org_id = %1$s'),
  ('membership', 'delete', 'DELETE FROM isms.membership WHERE org_id = %1$s AND org_role <> ''admin'''),
+ ('designation', 'select', 'SELECT count(*) FROM isms.designation WHERE org_id = %1$s'),
+ ('designation', 'insert', 'INSERT INTO isms.designation (org_id, member_oid, designation) VALUES (%1$s, ''regress_isms_manager'', ''internal_auditor'')'),
+ ('designation', 'update', 'UPDATE isms.designation SET designation = designation WHERE org_id = %1$s'),
+ ('designation', 'delete', 'DELETE FROM isms.designation WHERE org_id = %1$s'),
  ('process_exclusion', 'select', 'SELECT count(*) FROM isms.process_exclusion WHERE org_id = %1$s'),
  ('process_exclusion', 'insert', 'INSERT INTO isms.process_exclusion (org_id, process_id, justification) SELECT %1$s, process_id, ''probe'' FROM isms.process WHERE org_id IS NULL AND code::text = ''8.4'''),
  ('process_exclusion', 'update', 'UPDATE isms.process_exclusion SET justification = justification WHERE org_id = %1$s'),
@@ -161,7 +165,7 @@ SELECT substr(login, 14) AS role, tab AS "table",
   FROM outcome
  GROUP BY login, tab
  ORDER BY array_position('{regress_isms_admin,regress_isms_manager,regress_isms_contributor,regress_isms_auditor,regress_isms_reader}'::name[], login),
-          array_position('{organization,membership,process_exclusion,run,step,record,run_record,event,event_chain}'::text[], tab);
+          array_position('{organization,membership,designation,process_exclusion,run,step,record,run_record,event,event_chain}'::text[], tab);
 
 -- Nothing that was tried is left behind, and both chains are intact.
 SELECT org_id = :org_a AS own, count(*) AS events FROM isms.event WHERE org_id IN (:org_a, :org_b) GROUP BY 1 ORDER BY 1;

@@ -42,6 +42,8 @@
 #define ERRCODE_ISMS_ACTOR				ISMS_ERRCODE(19)	/* IS019 */
 #define ERRCODE_ISMS_ENGINE_MANAGED		ISMS_ERRCODE(20)	/* IS020 */
 #define ERRCODE_ISMS_REASON_REQUIRED	ISMS_ERRCODE(21)	/* IS021 */
+#define ERRCODE_ISMS_DESIGNATION		ISMS_ERRCODE(24)	/* IS024 */
+#define ERRCODE_ISMS_INDEPENDENCE		ISMS_ERRCODE(25)	/* IS025 */
 #define ERRCODE_ISMS_TRUNCATE			ISMS_ERRCODE(26)	/* IS026 */
 
 /*
@@ -97,6 +99,8 @@ typedef struct WorkProduct
 	WorkProductOrigin origin;
 	int32		review_months;	/* 0: does not expire */
 	int32		retention_months;
+	char		approval_designation[64];	/* "": any approver but the author */
+	bool		approval_independent;	/* the approver is independent of the audited work */
 } WorkProduct;
 
 typedef struct ModelActivity
@@ -217,6 +221,11 @@ lifecycle_is(const LifecycleState *state, const char *name)
 {
 	return strcmp(state->name, name) == 0;
 }
+
+/* authority.c: designations (IS024) and independence (IS025) of approvers */
+extern void authority_require(int64 org_id, const char *designation, const char *what);
+extern void authority_require_independent(int64 org_id, int64 run_id, Oid role, const char *app_user,
+										  const char *name, const char *object, const char *designation);
 
 /* util.c: actor, internal writes, prepared statements, tuple access */
 /* longest user-supplied text an error message echoes (engine_clip) */

@@ -50,6 +50,7 @@ struct LifecycleTransition
 {
 	const LifecycleState *to;
 	char	   *action;
+	char	   *designation;	/* required of whoever makes it, or NULL */
 	int			nguards;
 	LifecycleGuardFn guards[FLEXIBLE_ARRAY_MEMBER];
 };
@@ -251,7 +252,7 @@ lifecycle_load_transitions(List *states)
 {
 	uint64		i;
 
-	if (SPI_execute("SELECT t.kind, t.from_state, t.to_state, t.action, t.guards "
+	if (SPI_execute("SELECT t.kind, t.from_state, t.to_state, t.action, t.guards, t.required_designation "
 					"FROM isms.lifecycle_transition t JOIN isms.lifecycle_state s "
 					"ON s.kind OPERATOR(pg_catalog.=) t.kind AND s.state OPERATOR(pg_catalog.=) t.to_state "
 					"ORDER BY t.kind, s.ordinal", true, 0) != SPI_OK_SELECT)
@@ -276,6 +277,7 @@ lifecycle_load_transitions(List *states)
 								   sizeof(LifecycleGuardFn) * nguards);
 		t->to = to;
 		t->action = lifecycle_text(i, 4);
+		t->designation = lifecycle_value(i, 6) ? lifecycle_text(i, 6) : NULL;
 		t->nguards = nguards;
 		for (g = 0; g < nguards; g++)
 			t->guards[g] = lifecycle_find_guard(kind, TextDatumGetCString(names[g]));
@@ -416,8 +418,9 @@ lifecycle_check(const LifecycleRow *row, const char *hint)
 }
 
 /*
- * Run the guards of the transition from row->from to row->to, in the order
- * the catalog names them, and return its action: what the event of the
+ * Check the designation the transition requires of whoever makes it
+ * (IS024, authority.c), run the guards of the transition from row->from to
+ * row->to, in the order the catalog names them, and return its action: what the event of the
  * transition names.  NULL if the transition is not in the lifecycle (only
  * a mutant lets one through).
  */
@@ -430,6 +433,9 @@ lifecycle_guard(LifecycleRow *row)
 	if (t == NULL)
 		return NULL;
 	row->action = t->action;
+	if (RULE_ON(IS024_TRANSITION_DESIGNATION) && t->designation != NULL)
+		authority_require(row->org_id, t->designation,
+						  psprintf("%s: the transition from %s to %s", row->object, row->from->name, row->to->name));
 	for (g = 0; g < t->nguards; g++)
 		t->guards[g] (row);
 	return t->action;

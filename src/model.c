@@ -403,7 +403,13 @@ model_find_work_product(OrgCache *scope, int32 work_product_id)
 	return NULL;
 }
 
-/* Read a work product by id into *wp; false if it does not exist. */
+/*
+ * Read a work product by id into *wp; false if it does not exist.  The
+ * approval requirements are read by name from the row (to_jsonb), so that
+ * the read also works during an upgrade, before the piece that adds those
+ * columns (150_authority) has run: the engine's triggers fire in earlier
+ * pieces.
+ */
 static bool
 model_read_work_product(int32 work_product_id, WorkProduct *wp)
 {
@@ -413,7 +419,10 @@ model_read_work_product(int32 work_product_id, WorkProduct *wp)
 	WITH_CATALOG_ACCESS(CurrentMemoryContext,
 						model_query(&plan_work_product,
 									"SELECT key, kind OPERATOR(pg_catalog.=) 'document', origin::pg_catalog.text, "
-									"review_months, retention_months, org_id FROM isms.work_product "
+									"review_months, retention_months, org_id, "
+									"pg_catalog.to_jsonb(w) OPERATOR(pg_catalog.->>) 'approval_designation', "
+									"(pg_catalog.to_jsonb(w) OPERATOR(pg_catalog.->>) 'approval_independent')::pg_catalog.bool "
+									"FROM isms.work_product w "
 									"WHERE work_product_id OPERATOR(pg_catalog.=) $2",
 									0, INT4OID, Int32GetDatum(work_product_id));
 						if (SPI_processed > 0)
@@ -428,6 +437,10 @@ model_read_work_product(int32 work_product_id, WorkProduct *wp)
 							wp->review_months = model_int(0, 4);
 							wp->retention_months = model_int(0, 5);
 							wp->org_id = model_int64(0, 6);
+							if (SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 7))
+								strlcpy(wp->approval_designation, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 7),
+										sizeof(wp->approval_designation));
+							wp->approval_independent = model_bool(0, 8);
 						});
 	wp->work_product_id = work_product_id;
 	return found;

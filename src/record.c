@@ -3,8 +3,10 @@
  * record.c
  *	  Rules of records (documented information): the record lifecycle,
  *	  outputs only from an active run of a producing process, versions,
- *	  immutability once submitted, approver is not author, validity and
- *	  retention, and supersession of the previous approved version.
+ *	  immutability once submitted, approver is not author, the approver's
+ *	  designation and independence where the work product requires them
+ *	  (authority.c), validity and retention, and supersession of the
+ *	  previous approved version.
  *
  * isms.record_trigger fires BEFORE INSERT, UPDATE and DELETE on
  * isms.record; isms.record_created_trigger fires AFTER INSERT and appends
@@ -353,6 +355,13 @@ record_approve(Relation rel, HeapTuple oldtup, HeapTuple newtup, const char *obj
 				 errmsg("%s cannot be approved by its author \"%s\"", object, actor->name),
 				 errdetail("Segregation of duties: the approver must not be the author."),
 				 errhint("Ask another member of the organization with approval rights to approve it.")));
+	if (RULE_ON(IS024_APPROVAL_DESIGNATION) && wp->approval_designation[0] != '\0')
+		ENGINE_CHECK(authority_require(org_id, wp->approval_designation,
+									   psprintf("approving %s (%s)", object, wp->key)));
+	if (wp->approval_independent)
+		ENGINE_CHECK(authority_require_independent(org_id, engine_get_int64(oldtup, desc, "produced_by_run"),
+												   actor->role, actor->app_user, actor->name, object,
+												   wp->approval_designation[0] ? wp->approval_designation : NULL));
 	ENGINE_CHECK(record_check_older_version(org_id, document_id, version, wp, object));
 	engine_prepare(&plan_supersede,
 				   "UPDATE isms.record SET state = 'superseded' "

@@ -124,10 +124,11 @@ BEGIN
     FOR p IN SELECT * FROM (VALUES
         ('grace_ceo',   'isms_admin'),        -- Grace Okafor, CEO: top management, approves governance outputs
         ('amir_ciso',   'isms_manager'),      -- Amir Haddad, CISO: runs the ISMS
-        ('lena_cto',    'isms_manager'),      -- Lena Novak, CTO: risk owner for the platform
+        ('lena_cto',    'isms_manager'),      -- Lena Novak, CTO: risk owner for the platform, trained internal auditor
         ('tomas_eng',   'isms_contributor'),  -- Tomás Silva, platform engineer
         ('mei_people',  'isms_contributor'),  -- Mei Tanaka, head of people: awareness and training
         ('priya_audit', 'isms_contributor'),  -- Priya Raman, internal auditor: writes audit reports
+        ('kofi_audit',  'isms_manager'),      -- Kofi Mensah, lead internal auditor (contracted): approves audit reports
         ('bi_dashboard','isms_reader'),       -- the BI tool's read-only login
         ('omar_labs',   'isms_admin')         -- Omar Diallo, head of Northwind Labs
     ) AS v (login, grp)
@@ -140,20 +141,25 @@ BEGIN
 END
 $$;
 
--- Grace founds Northwind Cloud's ISMS (the founder becomes its admin) and
--- adds her colleagues; Omar does the same for Northwind Labs.
+-- Grace founds Northwind Cloud's ISMS (the founder becomes its admin and
+-- its top management) and adds her colleagues, designating three internal
+-- auditors; Omar does the same for Northwind Labs.
 SET ROLE grace_ceo;
 SELECT isms.create_organization('Northwind Cloud') AS nw \gset
 SELECT isms.add_member(:nw, m, r)
   FROM (VALUES ('amir_ciso', 'manager'), ('lena_cto', 'manager'), ('tomas_eng', 'contributor'),
-               ('mei_people', 'contributor'), ('priya_audit', 'contributor'), ('bi_dashboard', 'reader')) AS v (m, r);
+               ('mei_people', 'contributor'), ('priya_audit', 'contributor'), ('kofi_audit', 'manager'),
+               ('bi_dashboard', 'reader')) AS v (m, r);
+SELECT isms.designate(:nw, m, 'internal_auditor') FROM unnest('{priya_audit,kofi_audit,lena_cto}'::name[]) AS m;
 SET ROLE omar_labs;
 SELECT isms.create_organization('Northwind Labs') AS labs \gset
 SELECT isms.add_member(:labs, 'amir_ciso', 'manager');
 RESET ROLE;
 
 \o
-SELECT o.name AS organisation, m.member AS login, m.org_role AS "role in it"
+SELECT o.name AS organisation, m.member AS login, m.org_role AS "role in it",
+       (SELECT string_agg(d.designation, ', ' ORDER BY d.designation) FROM isms.designation d
+         WHERE d.org_id = m.org_id AND d.member_oid = m.member_oid) AS designated
   FROM isms.membership m JOIN isms.organization o USING (org_id)
  ORDER BY o.org_id, m.org_role, m.member;
 \o /dev/null

@@ -5,7 +5,8 @@
 
 \echo
 \echo '== Chapter 6. Months 10-11: internal audit (7.11), corrective action (7.13), performance (7.12)'
-\echo '   Priya (internal auditor) audits the ISMS and records one nonconformity; Grace approves her report.'
+\echo '   Priya (internal auditor) audits the ISMS and records one nonconformity; Kofi, the lead auditor,'
+\echo '   who had no part in the audited work, approves her report; Grace approves the programme and the finding.'
 
 SET ROLE amir_ciso;
 SELECT isms.plan_run(:nw, '7.11', 'Internal audit', 'priya_audit', demo.day(10, 1), demo.day(10, 31)) AS audit \gset
@@ -23,6 +24,16 @@ SELECT isms.new_record(:audit, 'nonconformity', 'NC-1: access reviews not eviden
          "finding": "no evidence of the Q2 access review for 2 of 9 systems", "grade": "minor"}') AS nc \gset
 SELECT demo.work_steps(:audit, 'priya_audit');
 SELECT demo.submit_outputs(:audit);
+SET ROLE grace_ceo;
+\echo '   The audit report needs an independent internal auditor (ISO/IEC 27001 9.2.2, A.5.35), not the CEO:'
+\o
+SELECT demo.refused('IS024', format('SELECT isms.approve_record(%s)', :audit_report)) \g (tuples_only=on)
+\echo '   Lena is an internal auditor too, but she approved the requirements register the audit checked:'
+SET ROLE lena_cto;
+SELECT demo.refused('IS025', format('SELECT isms.approve_record(%s)', :audit_report)) \g (tuples_only=on)
+\o /dev/null
+SET ROLE kofi_audit;
+SELECT isms.approve_record(:audit_report);
 SET ROLE grace_ceo;
 SELECT demo.approve_outputs(:audit);
 SET ROLE amir_ciso;

@@ -4,12 +4,16 @@
 -- must be a superuser or a member of isms_app).  Used by the capability test
 -- and the ODBC client test.
 
--- Submit a record as alice and approve it as bob.
+-- Submit a record as alice and approve it as bob, or as carol when its work
+-- product needs an approver independent of the audited work (bob approved
+-- the audit's inputs).  The caller holds the designations approvals need.
 CREATE FUNCTION pg_temp.publish(rec bigint) RETURNS bigint
     LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM isms.submit_record(rec);
-    PERFORM set_config('isms.actor', 'bob', false);
+    PERFORM set_config('isms.actor',
+                       CASE WHEN (SELECT w.approval_independent FROM isms.record r JOIN isms.work_product w USING (work_product_id)
+                                   WHERE r.record_id = rec) THEN 'carol' ELSE 'bob' END, false);
     PERFORM isms.approve_record(rec);
     PERFORM set_config('isms.actor', 'alice', false);
     RETURN rec;

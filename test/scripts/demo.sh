@@ -50,8 +50,13 @@ check "every organisation's event chain verifies (3 organisations)" \
 check "every refusal happened with the expected SQLSTATE" \
 	"SELECT count(*) > 0 AND bool_and(sqlstate IS NOT DISTINCT FROM expected) FROM demo.refusal"
 check "the refusals cover the documented rules" \
-	"SELECT array_agg(DISTINCT expected ORDER BY expected) @> '{IS002,IS003,IS005,IS006,IS007,IS008,IS009,IS010,IS011,IS012,IS013,IS014,IS015,IS016,IS021,22P02,42501}'
+	"SELECT array_agg(DISTINCT expected ORDER BY expected) @> '{IS002,IS003,IS005,IS006,IS007,IS008,IS009,IS010,IS011,IS012,IS013,IS014,IS015,IS016,IS021,IS024,IS025,22P02,42501}'
 	   FROM demo.refusal"
+check "the policy and the review results were approved by top management, the audit report by an internal auditor" \
+	"SELECT bool_and(EXISTS (SELECT FROM isms.designation d WHERE d.org_id = r.org_id AND d.member_oid = r.approver_oid
+	                                                         AND d.designation = wp.approval_designation)) AND count(*) = 3
+	   FROM isms.record r JOIN isms.work_product wp USING (work_product_id)
+	  WHERE r.org_id = $nw AND r.approver_oid IS NOT NULL AND wp.approval_designation IS NOT NULL"
 check "no approved record was approved by its author" \
 	"SELECT NOT EXISTS (SELECT FROM isms.record WHERE approver = author)"
 check "the management review ran with the performance and audit reports as inputs" \
