@@ -670,3 +670,4 @@ COMMENT ON FUNCTION isms.organization_guard_trigger() IS 'Trigger organization_r
 COMMENT ON FUNCTION isms.lifecycle_transition_trigger() IS 'Trigger lifecycle_transition_guards on isms.lifecycle_transition: every guard a transition names exists';
 COMMENT ON FUNCTION isms.lifecycle_changed_trigger() IS 'Trigger lifecycle_changed on the lifecycle tables: drops the backends'' cached lifecycles';
 
+COMMENT ON FUNCTION isms.designation_trigger() IS 'Triggers designation_rules and designation_events on isms.designation: the engine records who designates and when, a designation is never changed (IS009), every grant and revocation appends an event';
