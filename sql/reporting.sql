@@ -114,7 +114,7 @@ SET ROLE regress_report_reader;
 SELECT process_code, applicable, last_completed_run_title, open_runs, overdue_runs, next_due - CURRENT_DATE AS next_due_in
   FROM isms_report.process_status
  WHERE last_completed_run_id IS NOT NULL OR open_runs > 0
- ORDER BY process_code;
+ ORDER BY process_sort;
 
 -- work_product_currency: the expired policy, the scope needing review, the
 -- current documents and (some of) the missing ones.  days_left of a document
@@ -160,7 +160,7 @@ SELECT string_agg(DISTINCT work_product, ',') AS review_inputs FROM isms_report.
 -- quarter; the policy was late.
 SELECT process_code, period, period_start = date_trunc(period, now())::date AS this_period,
        runs_completed, avg_cycle_days < 1 AS same_day, runs_with_due, runs_on_time, on_time_rate
-  FROM isms_report.cycle_time ORDER BY process_code, period;
+  FROM isms_report.cycle_time ORDER BY process_sort, period;
 
 -- event_timeline: readable objects (the policy run's events).
 SELECT actor, object_type, regexp_replace(object, 'run \d+', 'run N', 'g') AS object, action, old_state, new_state

@@ -152,13 +152,19 @@ SELECT replace(:'views_010', $$('d4', 'Information security incidents', 'inciden
 :views_010
 GRANT USAGE ON SCHEMA regress_views_010 TO PUBLIC;
 GRANT SELECT ON ALL TABLES IN SCHEMA regress_views_010 TO PUBLIC;
+-- The columns of the 0.1.0 view, in their text form in both: 0.2.0 shows
+-- codes, ratings and enums as text and adds sort keys (160_bi.sql).
 CREATE FUNCTION pg_temp.differences(view text) RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
     n bigint;
+    cols text;
 BEGIN
-    EXECUTE format('SELECT (SELECT count(*) FROM (TABLE isms_report.%1$I EXCEPT ALL TABLE regress_views_010.%1$I) a)
-                         + (SELECT count(*) FROM (TABLE regress_views_010.%1$I EXCEPT ALL TABLE isms_report.%1$I) b)',
-                   view) INTO n;
+    SELECT string_agg(format('%I::text', a.attname), ', ' ORDER BY a.attnum) INTO cols
+      FROM pg_attribute a
+     WHERE a.attrelid = format('regress_views_010.%I', view)::regclass AND a.attnum > 0;
+    EXECUTE format('SELECT (SELECT count(*) FROM (SELECT %2$s FROM isms_report.%1$I EXCEPT ALL SELECT %2$s FROM regress_views_010.%1$I) a)
+                         + (SELECT count(*) FROM (SELECT %2$s FROM regress_views_010.%1$I EXCEPT ALL SELECT %2$s FROM isms_report.%1$I) b)',
+                   view, cols) INTO n;
     RETURN n;
 END $$;
 CREATE FUNCTION pg_temp.compared(OUT views bigint, OUT has_rows boolean, OUT differences bigint)
@@ -171,7 +177,7 @@ BEGIN
     views := 0;
     differences := 0;
     FOR v IN SELECT c.relname FROM pg_class c
-              WHERE c.relnamespace = 'isms_report'::regnamespace AND c.relkind = 'v' ORDER BY 1 LOOP
+              WHERE c.relnamespace = 'regress_views_010'::regnamespace AND c.relkind = 'v' ORDER BY 1 LOOP
         EXECUTE format('SELECT count(*) FROM isms_report.%I', v) INTO n;
         views := views + 1;
         total := total + n;

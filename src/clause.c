@@ -6,7 +6,8 @@
  * used for process codes ("6.2", "8.5").  This file holds the text and
  * binary I/O, the total order behind the btree and hash operator classes,
  * the ancestor/descendant operators (@>, <@) and their planner support
- * function, and the small navigation functions (depth, parent, ...).
+ * function, the small navigation functions (depth, parent, ...) and the
+ * text sort key the reporting views show next to a code.
  *
  * Text form: [A.]N(.N)*, every N a decimal number 1..9999 without leading
  * zeros, at most 8 numbers.  Order: numbered clauses before Annex A, then
@@ -57,6 +58,7 @@ PG_FUNCTION_INFO_V1(clause_contained);
 PG_FUNCTION_INFO_V1(clause_contains_support);
 PG_FUNCTION_INFO_V1(clause_contained_support);
 PG_FUNCTION_INFO_V1(clause_depth);
+PG_FUNCTION_INFO_V1(clause_sort_key);
 PG_FUNCTION_INFO_V1(clause_parent);
 PG_FUNCTION_INFO_V1(clause_is_annex);
 PG_FUNCTION_INFO_V1(clause_next_sibling);
@@ -556,6 +558,31 @@ clause_depth(PG_FUNCTION_ARGS)
 	Clause	   *c = PG_GETARG_CLAUSE_P(0);
 
 	PG_RETURN_INT32(c->nseg);
+}
+
+/*
+ * Sort key: the text form with every number zero-padded to 4 digits
+ * ("7.4" -> "0007.0004", "A.5.23" -> "A.0005.0023").  Numbers are at most
+ * 9999, digits and the dot sort before letters and a clause's key is a
+ * prefix of its descendants' keys, so comparing keys as text, in any
+ * collation, is the order of the type.  For clients that sort text.
+ */
+Datum
+clause_sort_key(PG_FUNCTION_ARGS)
+{
+	Clause	   *c = PG_GETARG_CLAUSE_P(0);
+	char		buf[2 + CLAUSE_MAX_SEGMENTS * 5 + 1];
+	char	   *p = buf;
+	int			i;
+
+	if (c->kind == CLAUSE_KIND_ANNEX)
+	{
+		*p++ = 'A';
+		*p++ = '.';
+	}
+	for (i = 0; i < c->nseg; i++)
+		p += sprintf(p, i > 0 ? ".%04u" : "%04u", (unsigned) c->seg[i]);
+	PG_RETURN_TEXT_P(cstring_to_text_with_len(buf, p - buf));
 }
 
 /* Parent: the clause without its last segment; NULL at depth 1. */

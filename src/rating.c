@@ -127,6 +127,7 @@ PG_FUNCTION_INFO_V1(rating_hash);
 PG_FUNCTION_INFO_V1(rating_hash_extended);
 PG_FUNCTION_INFO_V1(rating_smaller);
 PG_FUNCTION_INFO_V1(rating_larger);
+PG_FUNCTION_INFO_V1(rating_value);
 PG_FUNCTION_INFO_V1(rating_ordinal);
 PG_FUNCTION_INFO_V1(rating_refined_ordinal);
 PG_FUNCTION_INFO_V1(rating_is_refined);
@@ -537,6 +538,13 @@ rating_larger(PG_FUNCTION_ARGS)
  * Ordinals and predicates
  * ----------------------------------------------------------------
  */
+
+/* isms.rating_value: the scale position, N = 0 .. F = 7 (the type's order). */
+Datum
+rating_value(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32(PG_GETARG_RATING(0));
+}
 
 /* isms.rating_ordinal: N, P, L, F = 0..3 (refinement ignored). */
 Datum

@@ -26,7 +26,7 @@ SET ROLE bi_dashboard;
 SELECT clause, title, status, array_to_string(missing, ', ') AS missing
   FROM isms_report.iso27001_readiness
  WHERE depth = 2
- ORDER BY clause;
+ ORDER BY clause_sort;
 
 \echo '-- Documents that need attention (isms_report.work_product_currency)'
 SELECT work_product, title, version, valid_until, days_left, status
@@ -37,7 +37,7 @@ SELECT work_product, title, version, valid_until, days_left, status
 \echo '-- Capability profile, ISO/IEC 33020 (isms_report.capability_profile; derived from the year''s evidence)'
 SELECT process_code AS process, pa11, pa21, pa22, pa31, pa32, capability_level AS level
   FROM isms_report.capability_profile
- ORDER BY process_code;
+ ORDER BY process_sort;
 RESET ROLE;
 
 \echo '-- Event chains: every organisation''s audit trail, verified end to end'

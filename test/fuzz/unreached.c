@@ -1,9 +1,9 @@
 /*
  * unreached.c -- backend functions that src/clause.c and src/rating.c
  * reference outside their text parsers (binary I/O, planner support,
- * aggregates, catalog lookups).  The fuzz targets never call them; each
- * aborts so that reaching one shows up as a crash.  Defined without their
- * prototypes: only the symbol matters to the linker.
+ * aggregates, catalog lookups, the sort key).  The fuzz targets never call
+ * them; each aborts so that reaching one shows up as a crash.  Defined
+ * without their prototypes: only the symbol matters to the linker.
  */
 #include <stdlib.h>
 
@@ -19,6 +19,7 @@ UNREACHED(GetDefaultOpClass)
 UNREACHED(MemoryContextAlloc)
 UNREACHED(MemoryContextAllocZero)
 UNREACHED(copyObjectImpl)
+UNREACHED(cstring_to_text_with_len)
 UNREACHED(exprType)
 UNREACHED(float8_accum)
 UNREACHED(float8out_internal)
