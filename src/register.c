@@ -365,13 +365,17 @@ register_check_run(RegisterRow *row, const RegisterKind *reg)
 void
 register_check_owner(int64 org_id, Oid owner, const char *object)
 {
-	if (RULE_ON(IS032_REGISTER_OWNER) && model_member_role(owner, org_id) == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_ISMS_NOT_A_MEMBER),
-				 errmsg("%s: owner \"%s\" is not a member of organization " INT64_FORMAT,
-						object, engine_clip(GetUserNameFromId(owner, true) ? GetUserNameFromId(owner, true) : "?"), org_id),
-				 errdetail("The owner of a register entry is a member of its organization: a login role listed in isms.membership."),
-				 errhint("Name a member as owner, or add the role with isms.add_member(org, role, org_role).")));
+	const char *name;
+
+	if (RULE_OFF(IS032_REGISTER_OWNER) || model_member_role(owner, org_id) != NULL)
+		return;
+	name = GetUserNameFromId(owner, true);
+	ereport(ERROR,
+			(errcode(ERRCODE_ISMS_NOT_A_MEMBER),
+			 errmsg("%s: owner \"%s\" is not a member of organization " INT64_FORMAT,
+					object, name ? engine_clip(name) : "?", org_id),
+			 errdetail("The owner of a register entry is a member of its organization: a login role listed in isms.membership."),
+			 errhint("Name a member as owner, or add the role with isms.add_member(org, role, org_role).")));
 }
 
 /* Is a code an Annex A control of the catalog? */
