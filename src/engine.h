@@ -47,6 +47,11 @@
 #define ERRCODE_ISMS_TRUNCATE			ISMS_ERRCODE(26)	/* IS026 */
 #define ERRCODE_ISMS_SOA				ISMS_ERRCODE(30)	/* IS030 */
 #define ERRCODE_ISMS_SNAPSHOT			ISMS_ERRCODE(31)	/* IS031 */
+#define ERRCODE_ISMS_RISK_CRITERIA		ISMS_ERRCODE(27)	/* IS027 */
+#define ERRCODE_ISMS_RISK_ACCEPTANCE	ISMS_ERRCODE(28)	/* IS028 */
+#define ERRCODE_ISMS_REGISTER_RUN		ISMS_ERRCODE(29)	/* IS029 */
+#define ERRCODE_ISMS_NOT_A_MEMBER		ISMS_ERRCODE(32)	/* IS032 */
+#define ERRCODE_ISMS_UNKNOWN_CONTROL	ISMS_ERRCODE(33)	/* IS033 */
 
 /*
  * Rule switches for the mutation test (test/mutation/run.sh).  Every rule
@@ -209,6 +214,7 @@ typedef struct LifecycleGuard
 extern const LifecycleGuard run_guards[];
 extern const LifecycleGuard step_guards[];
 extern const LifecycleGuard record_guards[];
+extern const LifecycleGuard risk_guards[];
 
 extern const LifecycleState *lifecycle_state(const char *kind, Datum value);
 extern void lifecycle_row(LifecycleRow *row, const char *kind, Relation rel, HeapTuple oldtup,
@@ -228,6 +234,34 @@ lifecycle_is(const LifecycleState *state, const char *name)
 extern void authority_require(int64 org_id, const char *designation, const char *what);
 extern void authority_require_independent(int64 org_id, int64 run_id, Oid role, const char *app_user,
 										  const char *name, const char *object, const char *designation);
+/*
+ * register.c: the generic register mechanism.  Every table listed in
+ * isms.register has isms.register_trigger; it checks what holds for every
+ * register (changes in an active run of a maintaining process, no DELETE,
+ * fixed keys, owners are members, control codes exist), runs the kind's
+ * hook (register_hooks in register.c) and the kind's lifecycle if it has
+ * one, and appends the event.
+ */
+typedef struct RegisterRow
+{
+	LifecycleRow lc;			/* first: the guards of the kind's lifecycle get it */
+	const char *kind;			/* isms.register.kind */
+	bool		insert;			/* lc.oldtup is NULL, lc.from NULL */
+	bool		has_lifecycle;	/* lc.from and lc.to are set (lc.from only on UPDATE) */
+	int64		run_id;
+	const char *process;		/* code of the run's process */
+	void	   *kind_data;		/* what the kind's hook keeps for its guards */
+} RegisterRow;
+
+typedef void (*RegisterHook) (RegisterRow *row);
+
+extern void register_check_owner(int64 org_id, Oid owner, const char *object);
+extern void register_check_control(int64 org_id, const char *code, bool own_in_soa, const char *object);
+extern void register_register_callbacks(void);
+
+/* risk.c: the kind hooks of the risk criteria and the risk register */
+extern void risk_criteria_hook(RegisterRow *row);
+extern void risk_hook(RegisterRow *row);
 
 /* util.c: actor, internal writes, prepared statements, tuple access */
 /* longest user-supplied text an error message echoes (engine_clip) */

@@ -34,4 +34,5 @@ _PG_init(void)
 	MarkGUCPrefixReserved("isms");
 	model_register_callbacks();
 	lifecycle_register_callbacks();
+	register_register_callbacks();
 }

@@ -65,6 +65,7 @@ static const struct
 	{"run", run_guards},
 	{"step", step_guards},
 	{"record", record_guards},
+	{"risk", risk_guards},
 };
 
 /* The cache: enum value -> state, and the state column of each kind. */
