@@ -142,6 +142,11 @@ SELECT og.name, r.valid_until = (current_date + interval '36 months')::date AS v
        r.valid_until = (current_date + interval '12 months')::date AS valid_12_months
   FROM record r JOIN organization og USING (org_id) WHERE r.record_id IN (:doc2b, :doc1b) ORDER BY og.name DESC;
 
+-- A confirmation extends validity by the organisation's cycle too.
+SELECT set_review_cycle(:org2, :'policy_document', 48, justification => 'Every four years');
+SELECT confirm_record(produced_by_run, :doc2b) FROM record WHERE record_id = :doc2b;
+SELECT version, valid_until = (current_date + interval '48 months')::date AS valid_48_months FROM record WHERE record_id = :doc2b;
+
 -- Every change is an event of the organisation.
 SELECT actor, object_type, action, detail->>'work_product' = :'policy_document' AS policy,
        detail->>'review_months' AS review_months, detail->>'retention_months' AS retention_months
@@ -263,7 +268,7 @@ SELECT og.name, d.item_type, d.process_code, d.subject, d.title, d.due, d.planne
   FROM isms_report.due_within(90, '2027-08-01') d JOIN organization og USING (org_id)
  WHERE d.org_id IN (:org1, :org2) ORDER BY og.name DESC, d.due, d.item_type, d.title;
 -- document reviews are there too, at valid_until
-SELECT og.name, d.title, d.due = (current_date + interval '36 months')::date AS in_36_months,
+SELECT og.name, d.title, d.due = (current_date + interval '48 months')::date AS in_48_months,
        d.due = (current_date + interval '12 months')::date AS in_12_months
   FROM isms_report.due d JOIN organization og USING (org_id)
  WHERE d.org_id IN (:org1, :org2) AND d.item_type = 'document_review' ORDER BY og.name DESC, d.title;

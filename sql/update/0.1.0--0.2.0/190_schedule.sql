@@ -112,6 +112,13 @@ CREATE TRIGGER schedule_events AFTER INSERT OR UPDATE OR DELETE ON isms.schedule
     FOR EACH ROW EXECUTE FUNCTION isms.schedule_event_trigger();
 CREATE TRIGGER schedule_run_events AFTER INSERT ON isms.schedule_run
     FOR EACH ROW EXECUTE FUNCTION isms.schedule_event_trigger();
+-- TRUNCATE skips the row triggers and their events (050_tamper.sql): refused (IS026)
+CREATE TRIGGER work_product_cycle_no_truncate BEFORE TRUNCATE ON isms.work_product_cycle
+    FOR EACH STATEMENT EXECUTE FUNCTION isms.truncate_guard_trigger();
+CREATE TRIGGER schedule_no_truncate BEFORE TRUNCATE ON isms.schedule
+    FOR EACH STATEMENT EXECUTE FUNCTION isms.truncate_guard_trigger();
+CREATE TRIGGER schedule_run_no_truncate BEFORE TRUNCATE ON isms.schedule_run
+    FOR EACH STATEMENT EXECUTE FUNCTION isms.truncate_guard_trigger();
 
 -- Tenancy: members read; admins set review cycles; admins and managers keep
 -- schedules; nobody but the planner writes schedule_run.
