@@ -26,9 +26,11 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
 #include "miscadmin.h"
 
@@ -71,6 +73,22 @@ static SPIPlanPtr plan_outputs = NULL;
 static SPIPlanPtr plan_names[NAME_NKINDS] = {NULL, NULL};
 static SPIPlanPtr plan_work_product = NULL;
 static SPIPlanPtr plan_org = NULL;
+static SPIPlanPtr plan_org_no_cycles = NULL;
+
+/* whether an organisation tailored, what it excluded, and (below) its review cycles */
+#define ORG_SQL \
+	"SELECT EXISTS (SELECT FROM isms.process WHERE org_id OPERATOR(pg_catalog.=) $1) " \
+	"OR EXISTS (SELECT FROM isms.work_product WHERE org_id OPERATOR(pg_catalog.=) $1) " \
+	"OR EXISTS (SELECT FROM isms.activity WHERE org_id OPERATOR(pg_catalog.=) $1) " \
+	"OR EXISTS (SELECT FROM isms.process_input WHERE org_id OPERATOR(pg_catalog.=) $1) " \
+	"OR EXISTS (SELECT FROM isms.activity_input WHERE org_id OPERATOR(pg_catalog.=) $1) " \
+	"OR EXISTS (SELECT FROM isms.process_output WHERE org_id OPERATOR(pg_catalog.=) $1), " \
+	"ARRAY(SELECT process_id FROM isms.process_exclusion WHERE org_id OPERATOR(pg_catalog.=) $1), "
+/* an organisation's review cycles as (work_product_id, review_months, retention_months) triples, -1 for NULL */
+#define ORG_CYCLES_SQL \
+	"ARRAY(SELECT u.v FROM isms.work_product_cycle c CROSS JOIN LATERAL pg_catalog.unnest(" \
+	"ARRAY[c.work_product_id, COALESCE(c.review_months, -1), COALESCE(c.retention_months, -1)]) " \
+	"WITH ORDINALITY u (v, n) WHERE c.org_id OPERATOR(pg_catalog.=) $1 ORDER BY c.work_product_id, u.n)"
 static SPIPlanPtr plan_member = NULL;
 
 /*
@@ -260,6 +278,7 @@ model_read_org(OrgCache *org)
 	int			n = 0;
 	int32	   *excluded = NULL;
 	int			i;
+	bool		with_cycles;
 
 	if (org->excluded != NULL)
 		pfree(org->excluded);
@@ -268,18 +287,11 @@ model_read_org(OrgCache *org)
 	org->excluded = NULL;
 	org->cycles = NULL;
 	org->ncycles = 0;
+	/* the table comes with piece 190: an upgrade runs the pieces before it with this library */
+	with_cycles = OidIsValid(get_relname_relid("work_product_cycle", get_namespace_oid("isms", false)));
 	WITH_CATALOG_ACCESS(model_cxt,
-						model_query(&plan_org,
-									"SELECT EXISTS (SELECT FROM isms.process WHERE org_id OPERATOR(pg_catalog.=) $1) "
-									"OR EXISTS (SELECT FROM isms.work_product WHERE org_id OPERATOR(pg_catalog.=) $1) "
-									"OR EXISTS (SELECT FROM isms.activity WHERE org_id OPERATOR(pg_catalog.=) $1) "
-									"OR EXISTS (SELECT FROM isms.process_input WHERE org_id OPERATOR(pg_catalog.=) $1) "
-									"OR EXISTS (SELECT FROM isms.activity_input WHERE org_id OPERATOR(pg_catalog.=) $1) "
-									"OR EXISTS (SELECT FROM isms.process_output WHERE org_id OPERATOR(pg_catalog.=) $1), "
-									"ARRAY(SELECT process_id FROM isms.process_exclusion WHERE org_id OPERATOR(pg_catalog.=) $1), "
-									"ARRAY(SELECT u.v FROM isms.work_product_cycle c CROSS JOIN LATERAL pg_catalog.unnest("
-									"ARRAY[c.work_product_id, COALESCE(c.review_months, -1), COALESCE(c.retention_months, -1)]) "
-									"WITH ORDINALITY u (v, n) WHERE c.org_id OPERATOR(pg_catalog.=) $1 ORDER BY c.work_product_id, u.n)",
+						model_query(with_cycles ? &plan_org : &plan_org_no_cycles,
+									with_cycles ? ORG_SQL ORG_CYCLES_SQL : ORG_SQL "'{}'::pg_catalog.int4[]",
 									org->org_id, InvalidOid, (Datum) 0);
 						tailored = model_bool(0, 1);
 						deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)),
