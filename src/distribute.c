@@ -32,6 +32,7 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
+#include "executor/executor.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "storage/proc.h"
@@ -84,6 +85,7 @@ distribute_organization_open(Datum name, bool name_isnull)
 	bool		isnull;
 	StringInfoData sql;
 
+	distribute_send_actor();
 	SPI_connect();
 	if (SPI_execute("SELECT pg_catalog.nextval(pg_catalog.pg_get_serial_sequence('isms.organization', 'org_id'))",
 					false, 1) != SPI_OK_SELECT || SPI_processed != 1)
@@ -173,4 +175,91 @@ distribute_row_datum(Relation rel, HeapTuple tuple, Oid *typid)
 	*typid = get_rel_type_id(logical);
 	text = OidOutputFunctionCall(F_RECORD_OUT, row);
 	return OidInputFunctionCall(F_RECORD_IN, text, *typid, -1);
+}
+
+/*
+ * The actor, carried to the nodes.  Before each write this backend starts
+ * (and before an organisation is created on its shard's node), if
+ * isms.actor differs from what this transaction last sent, the engine
+ * issues SET LOCAL isms.actor, in a DO block through SPI so that Citus's
+ * utility hook sees it inside what it counts as a transaction block: with citus.propagate_set_commands = 'local' Citus sends it to
+ * every node the transaction has used and starts every later remote
+ * transaction with it.  A single INSERT, UPDATE or DELETE of a table,
+ * sent outside a transaction block, may reach its shard without a remote
+ * transaction and so without the setting (docs/guide.md); the API's calls
+ * do not.  What was sent is remembered
+ * per subtransaction: one that rolls back takes the setting with it, on
+ * the nodes too.  Nothing is done where Citus
+ * is not loaded (its settings do not exist), nor in the backends that
+ * execute a coordinator's shard commands (they received the setting).
+ */
+static ExecutorStart_hook_type prev_executor_start = NULL;
+static LocalTransactionId actor_sent_in = InvalidLocalTransactionId;
+static SubTransactionId actor_sent_sub = InvalidSubTransactionId;
+static char *actor_sent = NULL;
+
+static bool
+distribute_citus_loaded(void)
+{
+	return GetConfigOption("citus.propagate_set_commands", true, false) != NULL;
+}
+
+void
+distribute_send_actor(void)
+{
+	const char *actor;
+	const char *appname = GetConfigOption("application_name", true, false);
+	StringInfoData sql;
+
+	if (!distribute_citus_loaded() || !IsTransactionState() ||
+		(appname != NULL && strncmp(appname, "citus_internal", 14) == 0))
+		return;
+	actor = GetConfigOption("isms.actor", true, false);
+	if (actor == NULL)
+		actor = "";
+	if (actor_sent_in == MyProc->lxid && actor_sent_sub == GetCurrentSubTransactionId() &&
+		actor_sent != NULL && strcmp(actor_sent, actor) == 0)
+		return;
+	if (!distribute_active())
+		return;
+	actor = MemoryContextStrdup(TopMemoryContext, actor);
+	if (strstr(actor, "$isms_actor$") != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("isms.actor cannot contain \"$isms_actor$\" on a distributed database")));
+	/* in a DO block: Citus propagates only in a block or a function call */
+	initStringInfo(&sql);
+	appendStringInfoString(&sql, "DO $isms_actor$ BEGIN ");
+	if (strcmp(GetConfigOption("citus.propagate_set_commands", true, false), "local") != 0)
+		appendStringInfoString(&sql, "SET LOCAL citus.propagate_set_commands = 'local'; ");
+	appendStringInfo(&sql, "SET LOCAL isms.actor = %s; END $isms_actor$", quote_literal_cstr(actor));
+	SPI_connect();
+	if (SPI_execute(sql.data, false, 0) < 0)
+		elog(ERROR, "could not send isms.actor to the nodes");
+	SPI_finish();
+	pfree(sql.data);
+	if (actor_sent != NULL)
+		pfree(actor_sent);
+	actor_sent = (char *) actor;
+	actor_sent_in = MyProc->lxid;
+	actor_sent_sub = GetCurrentSubTransactionId();
+}
+
+static void
+distribute_executor_start(QueryDesc *queryDesc, int eflags)
+{
+	if (queryDesc->operation != CMD_SELECT && !(eflags & EXEC_FLAG_EXPLAIN_ONLY))
+		distribute_send_actor();
+	if (prev_executor_start)
+		prev_executor_start(queryDesc, eflags);
+	else
+		standard_ExecutorStart(queryDesc, eflags);
+}
+
+/* Called once from _PG_init. */
+void
+distribute_register_hooks(void)
+{
+	prev_executor_start = ExecutorStart_hook;
+	ExecutorStart_hook = distribute_executor_start;
 }

@@ -290,5 +290,7 @@ extern int64 distribute_organization_open(Datum name, bool name_isnull);
 extern Oid	distribute_logical_relid(Relation rel);
 extern const char *distribute_relation_name(Relation rel);
 extern Datum distribute_row_datum(Relation rel, HeapTuple tuple, Oid *typid);
+extern void distribute_send_actor(void);
+extern void distribute_register_hooks(void);
 
 #endif							/* ISMS_ENGINE_H */

@@ -34,4 +34,5 @@ _PG_init(void)
 	MarkGUCPrefixReserved("isms");
 	model_register_callbacks();
 	lifecycle_register_callbacks();
+	distribute_register_hooks();
 }

@@ -168,3 +168,43 @@ CREATE FUNCTION isms.organization_open_at(org bigint, name text) RETURNS bigint
 REVOKE ALL ON FUNCTION isms.organization_open_at(bigint, text) FROM PUBLIC;
 COMMENT ON FUNCTION isms.organization_open_at(bigint, text) IS
     'On a distributed database: the engine''s insert of a new organisation, delegated to the node of its shard';
+
+-- Citus cannot plan an SQL function's INSERT ... SELECT with parameters
+-- (new_record's CTE, new_version's copy): the same statements as an
+-- INSERT ... VALUES, which it routes by the organisation it is given.
+CREATE OR REPLACE FUNCTION isms.new_record(run bigint, work_product text, title text, content jsonb DEFAULT '{}',
+                                           evidence_uri text DEFAULT NULL, evidence_sha256 text DEFAULT NULL)
+    RETURNS bigint
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    org bigint := isms.run_org($1);
+    id bigint;
+BEGIN
+    INSERT INTO isms.record (org_id, work_product_id, title, content, evidence_uri, evidence_sha256, produced_by_run)
+    VALUES (org, isms.work_product_id(org, $2), $3, $4, $5, $6, $1)
+    RETURNING record_id INTO id;
+    RETURN id;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION isms.new_version(record bigint, run bigint DEFAULT NULL) RETURNS bigint
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    org bigint := isms.record_org($1);
+    r isms.record;
+    id bigint;
+BEGIN
+    SELECT * INTO r FROM isms.record x
+     WHERE x.org_id OPERATOR(pg_catalog.=) org AND x.record_id OPERATOR(pg_catalog.=) $1;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    INSERT INTO isms.record (org_id, work_product_id, document_id, title, content, evidence_uri, evidence_sha256,
+                             produced_by_run)
+    VALUES (r.org_id, r.work_product_id, r.document_id, r.title, r.content, r.evidence_uri, r.evidence_sha256, $2)
+    RETURNING record_id INTO id;
+    RETURN id;
+END
+$$;
