@@ -21,7 +21,9 @@
  * - The actor named in isms.actor: at each write the engine issues
  *   SET LOCAL isms.actor, which Citus (citus.propagate_set_commands =
  *   'local', set by isms.distribute for the database) sends to every node
- *   the transaction uses and will use.
+ *   the transaction uses and will use.  isms.distribute preloads the
+ *   library for every session of the database (session_preload_libraries),
+ *   so that the hook is in place before a session's first write.
  *
  *-------------------------------------------------------------------------
  */
@@ -45,6 +47,7 @@
 #include "engine.h"
 
 PG_FUNCTION_INFO_V1(distribute_organization_open_at);
+PG_FUNCTION_INFO_V1(distribute_distributed);
 
 /*
  * Is isms.organization a Citus table in this database?  Checked once per
@@ -71,6 +74,13 @@ distribute_active(void)
 	}
 	checked_in = MyProc->lxid;
 	return active;
+}
+
+/* isms.distributed() -> boolean */
+Datum
+distribute_distributed(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(distribute_active());
 }
 
 /*

@@ -155,6 +155,9 @@ BEGIN
     -- settings of the database, on every node (docs/guide.md says why each is safe)
     EXECUTE format('ALTER DATABASE %I SET citus.allow_nested_distributed_execution = on', current_database());
     EXECUTE format('ALTER DATABASE %I SET citus.propagate_set_commands = local', current_database());
+    -- the engine's executor hook (src/distribute.c) must be in place before
+    -- a session's first write, which may come before any C function loads it
+    EXECUTE format('ALTER DATABASE %I SET session_preload_libraries = ''isms27022''', current_database());
 END
 $fn$;
 REVOKE ALL ON FUNCTION isms.distribute(integer) FROM PUBLIC;
@@ -206,5 +209,42 @@ BEGIN
     VALUES (r.org_id, r.work_product_id, r.document_id, r.title, r.content, r.evidence_uri, r.evidence_sha256, $2)
     RETURNING record_id INTO id;
     RETURN id;
+END
+$$;
+
+-- Is this database distributed (isms.organization a Citus table)?
+CREATE FUNCTION isms.distributed() RETURNS boolean
+    LANGUAGE c STABLE AS 'MODULE_PATHNAME', 'distribute_distributed';
+COMMENT ON FUNCTION isms.distributed() IS 'True when isms.distribute() has distributed this database on Citus';
+
+-- remove_member: Citus cannot send a subquery on pg_roles to the copies of
+-- a reference table, and a role's OID differs from node to node (Citus
+-- sends the coordinator's, as a parameter or folded constant).  There the
+-- membership is removed by the member's name, which every copy holds; on
+-- one node, by identity as before (docs/guide.md: a renamed member).
+CREATE OR REPLACE FUNCTION isms.remove_member(org bigint, member name) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+    AS $$
+#variable_conflict use_column
+BEGIN
+    PERFORM isms.require_org_role($1, '{admin}');
+    IF isms.distributed() THEN
+        DELETE FROM isms.membership m
+         WHERE m.org_id OPERATOR(pg_catalog.=) $1 AND m.member OPERATOR(pg_catalog.=) $2;
+    ELSE
+        DELETE FROM isms.membership m
+         WHERE m.org_id OPERATOR(pg_catalog.=) $1
+           AND (m.member_oid::pg_catalog.oid OPERATOR(pg_catalog.=)
+                    (SELECT a.oid FROM pg_catalog.pg_roles a WHERE a.rolname OPERATOR(pg_catalog.=) $2)
+                OR (m.member OPERATOR(pg_catalog.=) $2
+                    AND NOT EXISTS (SELECT FROM pg_catalog.pg_roles a
+                                     WHERE a.oid OPERATOR(pg_catalog.=) m.member_oid::pg_catalog.oid)));
+    END IF;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'role "%" is not a member of organization %', $2, $1
+            USING ERRCODE = 'IS015',
+                  DETAIL = 'There is no membership to remove.',
+                  HINT = pg_catalog.format('List the members with: SELECT * FROM isms.membership WHERE org_id = %s.', $1);
+    END IF;
 END
 $$;
