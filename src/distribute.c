@@ -122,8 +122,12 @@ distribute_organization_open_at(PG_FUNCTION_ARGS)
 	Oid			argtypes[2] = {INT8OID, TEXTOID};
 	Datum		values[2] = {PG_GETARG_DATUM(0), PG_ARGISNULL(1) ? (Datum) 0 : PG_GETARG_DATUM(1)};
 
-	if (PG_ARGISNULL(0))
-		elog(ERROR, "isms.organization_open_at needs an organization id");
+	if (PG_ARGISNULL(0) || !distribute_active())
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("isms.organization_open_at is for distributed databases"),
+				 errdetail("It is the insert isms.create_organization delegates to the node of the organization's shard."),
+				 errhint("Create organizations with isms.create_organization.")));
 	SPI_connect();
 	engine_prepare(&plan, "INSERT INTO isms.organization (org_id, name) OVERRIDING SYSTEM VALUE VALUES ($1, $2)",
 				   2, argtypes);

@@ -49,6 +49,9 @@ DECLARE
     col record;
     v record;
 BEGIN
+    IF NOT isms.distributed() THEN
+        RETURN;
+    END IF;
     FOR col IN SELECT a.attrelid::regclass AS rel, a.attname
                  FROM pg_attribute a JOIN pg_class c ON c.oid OPERATOR(pg_catalog.=) a.attrelid
                 WHERE c.relnamespace OPERATOR(pg_catalog.=) 'isms'::regnamespace AND c.relkind OPERATOR(pg_catalog.=) 'r'
