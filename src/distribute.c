@@ -50,17 +50,23 @@ PG_FUNCTION_INFO_V1(distribute_organization_open_at);
 PG_FUNCTION_INFO_V1(distribute_distributed);
 
 /*
- * Is isms.organization a Citus table in this database?  Checked once per
- * transaction (a catalog lookup of the citus extension, then one query).
+ * Is isms.organization a Citus table in this database?  False at no cost
+ * where the citus library is not loaded (its settings do not exist);
+ * otherwise one query, remembered for the transaction once true and for
+ * the command while false (isms.distribute may change it in the middle of
+ * a transaction).
  */
 bool
 distribute_active(void)
 {
 	static LocalTransactionId checked_in = InvalidLocalTransactionId;
+	static CommandId checked_at = InvalidCommandId;
 	static bool active = false;
 	bool		isnull;
 
-	if (checked_in == MyProc->lxid)
+	if (GetConfigOption("citus.propagate_set_commands", true, false) == NULL)
+		return false;
+	if (checked_in == MyProc->lxid && (active || checked_at == GetCurrentCommandId(false)))
 		return active;
 	active = false;
 	if (OidIsValid(get_extension_oid("citus", true)) && OidIsValid(get_extension_oid("isms27022", true)))
@@ -73,6 +79,7 @@ distribute_active(void)
 		SPI_finish();
 	}
 	checked_in = MyProc->lxid;
+	checked_at = GetCurrentCommandId(false);
 	return active;
 }
 
