@@ -339,4 +339,13 @@ extern List *rules_complete_blockers(int64 org_id, int64 run_id, const ProcessMo
 extern List *rules_activity_blockers(int64 org_id, int64 run_id, const ProcessModel *pm, int32 activity_no);
 extern List *rules_skipped_activities(int64 org_id, int64 run_id);
 
+/* distribute.c: a database spread over a Citus cluster (isms.distribute) */
+extern bool distribute_active(void);
+extern int64 distribute_organization_open(Datum name, bool name_isnull);
+extern Oid	distribute_logical_relid(Relation rel);
+extern const char *distribute_relation_name(Relation rel);
+extern Datum distribute_row_datum(Relation rel, HeapTuple tuple, Oid *typid);
+extern void distribute_send_actor(void);
+extern void distribute_register_hooks(void);
+
 #endif							/* ISMS_ENGINE_H */

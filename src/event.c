@@ -558,7 +558,7 @@ event_guard_trigger(PG_FUNCTION_ARGS)
 		return PointerGetDatum(TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple : trigdata->tg_trigtuple);
 	ereport(ERROR,
 			(errcode(ERRCODE_ISMS_APPEND_ONLY),
-			 errmsg("%s is append-only: %s refused", RelationGetRelationName(trigdata->tg_relation),
+			 errmsg("%s is append-only: %s refused", distribute_relation_name(trigdata->tg_relation),
 					TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) ? "INSERT" :
 					TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? "UPDATE" :
 					TRIGGER_FIRED_BY_DELETE(trigdata->tg_event) ? "DELETE" : "TRUNCATE"),
@@ -585,7 +585,7 @@ truncate_guard_trigger(PG_FUNCTION_ARGS)
 		return PointerGetDatum(NULL);
 	ereport(ERROR,
 			(errcode(ERRCODE_ISMS_TRUNCATE),
-			 errmsg("TRUNCATE of %s refused", RelationGetRelationName(trigdata->tg_relation)),
+			 errmsg("TRUNCATE of %s refused", distribute_relation_name(trigdata->tg_relation)),
 			 errdetail("Engine tables keep retained records and the rows that events refer to; TRUNCATE would remove them without any check."),
 			 errhint("Delete individual rows instead: the engine allows what retention permits.")));
 	PG_RETURN_NULL();			/* keep compiler quiet */

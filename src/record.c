@@ -402,8 +402,8 @@ record_mark_submitted(Relation rel, HeapTuple newtup)
 static char *
 record_content_hash(Relation rel, HeapTuple tuple, bool approved)
 {
-	Oid			argtypes[2] = {RelationGetForm(rel)->reltype, BOOLOID};
-	Datum		args[2] = {heap_copy_tuple_as_datum(tuple, RelationGetDescr(rel)), BoolGetDatum(approved)};
+	Oid			argtypes[2] = {InvalidOid, BOOLOID};
+	Datum		args[2] = {distribute_row_datum(rel, tuple, &argtypes[0]), BoolGetDatum(approved)};
 
 	return engine_select_text(&plan_content_hash, "SELECT isms.record_content_hash($1, $2)", 2, argtypes, args,
 							  "the content hash of a record");
