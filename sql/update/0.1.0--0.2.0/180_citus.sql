@@ -207,6 +207,11 @@ BEGIN
     IF NOT FOUND THEN
         RETURN NULL;
     END IF;
+    -- a register's record starts empty: the engine fills it (140_soa.sql)
+    IF EXISTS (SELECT FROM isms.register g JOIN isms.work_product w ON w.key OPERATOR(pg_catalog.=) g.work_product
+                WHERE w.work_product_id OPERATOR(pg_catalog.=) r.work_product_id AND w.org_id IS NULL) THEN
+        r.content := '{}'::jsonb;
+    END IF;
     INSERT INTO isms.record (org_id, work_product_id, document_id, title, content, evidence_uri, evidence_sha256,
                              produced_by_run)
     VALUES (r.org_id, r.work_product_id, r.document_id, r.title, r.content, r.evidence_uri, r.evidence_sha256, $2)
