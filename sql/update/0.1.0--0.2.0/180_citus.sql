@@ -256,3 +256,5 @@ BEGIN
     END IF;
 END
 $$;
+COMMENT ON FUNCTION isms.distribute_table(regclass, regclass, integer) IS
+    'Used by isms.distribute(): distributes one table by org_id (or makes it a reference table), copying its rows with the engine''s triggers off';

@@ -416,3 +416,9 @@ GRANT SELECT ON isms_report.due TO isms_reader, isms_auditor, isms_manager, isms
 REVOKE ALL ON FUNCTION isms_report.due_within(integer, date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION isms_report.due_within(integer, date)
     TO isms_reader, isms_auditor, isms_manager, isms_admin, isms_contributor;
+COMMENT ON FUNCTION isms.cycle_trigger() IS
+    'Engine trigger on isms.work_product_cycle: the organisation''s own work products or the PRM''s, fixed identity, an event per change (IS034)';
+COMMENT ON FUNCTION isms.schedule_trigger() IS
+    'Engine trigger on isms.schedule: the organisation''s applicable processes, fixed identity, no deletion after planning (IS035)';
+COMMENT ON FUNCTION isms.schedule_event_trigger() IS
+    'Engine trigger on isms.schedule: an event per change';
