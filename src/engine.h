@@ -272,6 +272,9 @@ extern void event_hash(const uint8 *prev_hash, int prev_len, int64 org_id, int64
 					   const char *new_state, const char *detail, uint8 *result);
 extern void event_org_not_found(int64 org_id) pg_attribute_noreturn();
 
+/* record_hash.c: the canonical content hash of a record row (hex SHA-256) */
+extern char *record_content_hash(HeapTuple tuple, TupleDesc desc, bool approved);
+
 /* rules.c: what a run still needs, shared by the triggers and isms.run_blockers */
 typedef struct Blocker
 {

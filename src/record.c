@@ -38,7 +38,6 @@ static SPIPlanPtr plan_next_version = NULL;
 static SPIPlanPtr plan_supersede = NULL;
 static SPIPlanPtr plan_link_output = NULL;
 static SPIPlanPtr plan_unlink_outputs = NULL;
-static SPIPlanPtr plan_content_hash = NULL;
 
 static const char *const record_fixed_columns[] = {
 	"org_id", "record_id", "work_product_id", "document_id", "version", "author",
@@ -384,22 +383,6 @@ record_mark_submitted(Relation rel, HeapTuple newtup)
 	return engine_set_columns(rel, newtup, 1, cols, vals, nulls);
 }
 
-/*
- * The SHA-256 (hex) of the record's canonical content, as
- * isms.record_content_hash computes it: what submission and approval events
- * carry, so that isms.verify_events can recompute it from the row.  The
- * approval's hash covers the approver too.
- */
-static char *
-record_content_hash(Relation rel, HeapTuple tuple, bool approved)
-{
-	Oid			argtypes[2] = {RelationGetForm(rel)->reltype, BOOLOID};
-	Datum		args[2] = {heap_copy_tuple_as_datum(tuple, RelationGetDescr(rel)), BoolGetDatum(approved)};
-
-	return engine_select_text(&plan_content_hash, "SELECT isms.record_content_hash($1, $2)", 2, argtypes, args,
-							  "the content hash of a record");
-}
-
 /* Guard approval: the approver, validity and retention; the event carries the content's hash. */
 static void
 record_guard_approval(LifecycleRow *row)
@@ -407,7 +390,7 @@ record_guard_approval(LifecycleRow *row)
 	RecordActor actor = record_actor();
 
 	row->newtup = record_approve(row->rel, row->oldtup, row->newtup, row->object, &actor);
-	row->detail = engine_json(2, "approver", actor.name, "content_sha256", record_content_hash(row->rel, row->newtup, true));
+	row->detail = engine_json(2, "approver", actor.name, "content_sha256", record_content_hash(row->newtup, RelationGetDescr(row->rel), true));
 }
 
 /* Guard reason: returning and withdrawing need a reason (IS021); the event carries it. */
@@ -425,7 +408,7 @@ static void
 record_guard_submission(LifecycleRow *row)
 {
 	row->newtup = record_mark_submitted(row->rel, row->newtup);
-	row->detail = engine_json(1, "content_sha256", record_content_hash(row->rel, row->newtup, false));
+	row->detail = engine_json(1, "content_sha256", record_content_hash(row->newtup, RelationGetDescr(row->rel), false));
 }
 
 const LifecycleGuard record_guards[] = {
