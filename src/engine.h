@@ -272,6 +272,14 @@ extern void event_hash(const uint8 *prev_hash, int prev_len, int64 org_id, int64
 					   const char *new_state, const char *detail, uint8 *result);
 extern void event_org_not_found(int64 org_id) pg_attribute_noreturn();
 
+/* event_write.c: the direct heap writes of a flush */
+typedef struct EventWriter EventWriter;
+extern EventWriter *event_writer_open(void);
+extern TupleDesc event_writer_desc(EventWriter *w);
+extern void event_writer_insert(EventWriter *w, Datum *values, bool *nulls);
+extern void event_writer_advance(EventWriter *w, ItemPointer tid, int64 last_no, Datum hash);
+extern void event_writer_close(EventWriter *w);
+
 /* record_hash.c: the canonical content hash of a record row (hex SHA-256) */
 extern char *record_content_hash(HeapTuple tuple, TupleDesc desc, bool approved);
 
