@@ -19,7 +19,10 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/table.h"
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/async.h"
 #include "common/cryptohash.h"
@@ -27,11 +30,14 @@
 #include "storage/itemptr.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/hsearch.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/relcache.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
@@ -133,7 +139,6 @@ typedef struct PendingEvent
 typedef struct PendingOrg
 {
 	int64		org_id;			/* hash key */
-	bool		notify;
 } PendingOrg;
 
 /* This transaction's events, in TopTransactionContext; forgotten at its end. */
@@ -202,20 +207,40 @@ event_subxact_callback(SubXactEvent event, SubTransactionId sub, SubTransactionI
 }
 
 /*
+ * Does the organisation's chain head exist?  A probe of event_chain's
+ * primary key as the engine (no row-level security) that sees committed
+ * rows and this transaction's own (the head isms.create_organization has
+ * just written): no SQL statement on the path of every first event.
+ */
+static bool
+chain_head_exists(int64 org_id)
+{
+	Relation	rel = table_open(get_relname_relid("event_chain", get_namespace_oid("isms", false)),
+								 AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	bool		found;
+
+	ScanKeyInit(&key, engine_column(RelationGetDescr(rel), "org_id"), BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum(org_id));
+	scan = systable_beginscan(rel, RelationGetPrimaryKeyIndex(rel), true, SnapshotSelf, 1, &key);
+	found = HeapTupleIsValid(systable_getnext(scan));
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return found;
+}
+
+/*
  * The organisation's entry for this transaction: at its first event, its
  * chain head must exist (IS015 otherwise: the engine does not start a fresh
- * chain for an organisation whose head is gone) and whether it notifies
- * is read.  One query per organisation per transaction.
+ * chain for an organisation whose head is gone).  Whether it notifies is
+ * read when its head is locked at commit.
  */
 static PendingOrg *
 pending_org(int64 org_id)
 {
-	static SPIPlanPtr plan = NULL;
-	Oid			argtypes[1] = {INT8OID};
-	Datum		values[1] = {Int64GetDatum(org_id)};
 	PendingOrg *org;
 	bool		found;
-	bool		isnull;
 
 	if (pending_orgs == NULL)
 	{
@@ -230,21 +255,9 @@ pending_org(int64 org_id)
 	org = hash_search(pending_orgs, &org_id, HASH_FIND, NULL);
 	if (org != NULL)
 		return org;
-
-	SPI_connect();
-	engine_prepare(&plan,
-				   "SELECT o.notify_events FROM isms.event_chain c "
-				   "JOIN isms.organization o ON o.org_id OPERATOR(pg_catalog.=) c.org_id "
-				   "WHERE c.org_id OPERATOR(pg_catalog.=) $1",
-				   1, argtypes);
-	if ((engine_exec(plan, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1) &&
-		RULE_ON(IS015_EVENT_ORG))
+	if (!chain_head_exists(org_id) && RULE_ON(IS015_EVENT_ORG))
 		event_org_not_found(org_id);
-	org = hash_search(pending_orgs, &org_id, HASH_ENTER, &found);
-	org->notify = SPI_processed == 1 &&
-		DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	SPI_finish();
-	return org;
+	return hash_search(pending_orgs, &org_id, HASH_ENTER, &found);
 }
 
 /*
@@ -324,6 +337,7 @@ typedef struct ChainHead
 	int			hash_len;		/* 0: no event yet */
 	TimestampTz at;
 	ItemPointerData tid;		/* the locked version of the head's row */
+	bool		notify;			/* the organisation's notify_events */
 } ChainHead;
 
 /* Lock the organisation's chain head; stamp the events only now (see below). */
@@ -337,8 +351,9 @@ chain_lock(ChainHead *head)
 	Datum		hash;
 
 	engine_prepare(&plan,
-				   "SELECT last_event_no, last_hash, ctid FROM isms.event_chain "
-				   "WHERE org_id OPERATOR(pg_catalog.=) $1 FOR UPDATE",
+				   "SELECT c.last_event_no, c.last_hash, c.ctid, o.notify_events FROM isms.event_chain c "
+				   "JOIN isms.organization o ON o.org_id OPERATOR(pg_catalog.=) c.org_id "
+				   "WHERE c.org_id OPERATOR(pg_catalog.=) $1 FOR UPDATE OF c",
 				   1, argtypes);
 	if (engine_exec(plan, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
 		event_org_not_found(head->org_id);
@@ -350,6 +365,7 @@ chain_lock(ChainHead *head)
 	if (!isnull)
 		memcpy(head->hash, VARDATA_ANY(DatumGetPointer(hash)), head->hash_len);
 	head->tid = *(ItemPointer) DatumGetPointer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
+	head->notify = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4, &isnull));
 	SPI_freetuptable(SPI_tuptable);
 
 	/*
@@ -494,7 +510,6 @@ event_flush(void)
 	for (start = 0; start < n;)
 	{
 		ChainHead	head;
-		PendingOrg *org = hash_search(pending_orgs, &events[start]->org_id, HASH_FIND, NULL);
 		int			end = start;
 
 		while (end < n && events[end]->org_id == events[start]->org_id)
@@ -507,7 +522,7 @@ event_flush(void)
 			int			len = Min(EVENT_BATCH, end - i);
 
 			chain_write(writer, &head, events + i, len);
-			if (org != NULL && org->notify)
+			if (head.notify)
 				chain_notify(&head, events + i, len);
 			MemoryContextSwitchTo(old);
 			MemoryContextReset(batch_cxt);

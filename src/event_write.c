@@ -50,9 +50,12 @@ struct EventWriter
 	DirectTable chain;
 };
 
-/* Open isms.<name> and its indexes for writing. */
+/*
+ * Open isms.<name> and its indexes for writing; the slot holds a formed
+ * heap tuple (ops: virtual rows to insert, or heap tuples already formed).
+ */
 static void
-direct_open(DirectTable *t, EState *estate, const char *name)
+direct_open(DirectTable *t, EState *estate, const char *name, const TupleTableSlotOps *ops)
 {
 	Oid			relid = get_relname_relid(name, get_namespace_oid("isms", false));
 
@@ -64,7 +67,7 @@ direct_open(DirectTable *t, EState *estate, const char *name)
 	t->rri = makeNode(ResultRelInfo);
 	InitResultRelInfo(t->rri, t->rel, 1, NULL, 0);
 	ExecOpenIndices(t->rri, false);
-	t->slot = table_slot_create(t->rel, NULL);
+	t->slot = MakeSingleTupleTableSlot(RelationGetDescr(t->rel), ops);
 	(void) estate;
 }
 
@@ -83,8 +86,8 @@ event_writer_open(void)
 	EventWriter *w = palloc0(sizeof(EventWriter));
 
 	w->estate = CreateExecutorState();
-	direct_open(&w->event, w->estate, "event");
-	direct_open(&w->chain, w->estate, "event_chain");
+	direct_open(&w->event, w->estate, "event", &TTSOpsVirtual);
+	direct_open(&w->chain, w->estate, "event_chain", &TTSOpsHeapTuple);
 	return w;
 }
 
