@@ -107,15 +107,19 @@ event_writer_desc(EventWriter *w)
 	return RelationGetDescr(w->event.rel);
 }
 
-/* Index entries for the tuple in a table's slot (not needed after a HOT update). */
+/*
+ * Index entries for the tuple in a table's slot (not needed after a HOT
+ * update).  Always as for an insert: the "unchanged by update" hint would
+ * need the range table of a real UPDATE.
+ */
 static void
-direct_index(DirectTable *t, EState *estate, bool update)
+direct_index(DirectTable *t, EState *estate)
 {
 	List	   *recheck;
 
 	if (t->rri->ri_NumIndices == 0)
 		return;
-	recheck = ExecInsertIndexTuples(t->rri, t->slot, estate, update, false, NULL, NIL);
+	recheck = ExecInsertIndexTuples(t->rri, t->slot, estate, false, false, NULL, NIL);
 	if (recheck != NIL)
 		elog(ERROR, "deferred constraints are not supported on the engine's event tables");
 	ResetPerTupleExprContext(estate);
@@ -133,7 +137,7 @@ event_writer_insert(EventWriter *w, Datum *values, bool *nulls)
 	memcpy(slot->tts_isnull, nulls, natts * sizeof(bool));
 	ExecStoreVirtualTuple(slot);
 	table_tuple_insert(w->event.rel, slot, GetCurrentCommandId(true), 0, NULL);
-	direct_index(&w->event, w->estate, false);
+	direct_index(&w->event, w->estate);
 }
 
 /*
@@ -163,6 +167,6 @@ event_writer_advance(EventWriter *w, ItemPointer tid, int64 last_no, Datum hash)
 		ExecClearTuple(w->chain.slot);
 		ExecStoreHeapTuple(newtup, w->chain.slot, false);
 		w->chain.slot->tts_tid = newtup->t_self;
-		direct_index(&w->chain, w->estate, true);
+		direct_index(&w->chain, w->estate);
 	}
 }
