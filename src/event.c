@@ -19,10 +19,7 @@
  */
 #include "postgres.h"
 
-#include "access/genam.h"
-#include "access/table.h"
 #include "access/xact.h"
-#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/async.h"
 #include "common/cryptohash.h"
@@ -30,14 +27,11 @@
 #include "storage/itemptr.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/fmgroids.h"
 #include "utils/hsearch.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
-#include "utils/rel.h"
-#include "utils/relcache.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
@@ -207,30 +201,6 @@ event_subxact_callback(SubXactEvent event, SubTransactionId sub, SubTransactionI
 }
 
 /*
- * Does the organisation's chain head exist?  A probe of event_chain's
- * primary key as the engine (no row-level security) that sees committed
- * rows and this transaction's own (the head isms.create_organization has
- * just written): no SQL statement on the path of every first event.
- */
-static bool
-chain_head_exists(int64 org_id)
-{
-	Relation	rel = table_open(get_relname_relid("event_chain", get_namespace_oid("isms", false)),
-								 AccessShareLock);
-	ScanKeyData key;
-	SysScanDesc scan;
-	bool		found;
-
-	ScanKeyInit(&key, engine_column(RelationGetDescr(rel), "org_id"), BTEqualStrategyNumber, F_INT8EQ,
-				Int64GetDatum(org_id));
-	scan = systable_beginscan(rel, RelationGetPrimaryKeyIndex(rel), true, SnapshotSelf, 1, &key);
-	found = HeapTupleIsValid(systable_getnext(scan));
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
-	return found;
-}
-
-/*
  * The organisation's entry for this transaction: at its first event, its
  * chain head must exist (IS015 otherwise: the engine does not start a fresh
  * chain for an organisation whose head is gone).  Whether it notifies is
@@ -255,7 +225,7 @@ pending_org(int64 org_id)
 	org = hash_search(pending_orgs, &org_id, HASH_FIND, NULL);
 	if (org != NULL)
 		return org;
-	if (!chain_head_exists(org_id) && RULE_ON(IS015_EVENT_ORG))
+	if (!event_head_exists(org_id) && RULE_ON(IS015_EVENT_ORG))
 		event_org_not_found(org_id);
 	return hash_search(pending_orgs, &org_id, HASH_ENTER, &found);
 }
@@ -342,31 +312,17 @@ typedef struct ChainHead
 
 /* Lock the organisation's chain head; stamp the events only now (see below). */
 static void
-chain_lock(ChainHead *head)
+chain_lock(EventWriter *w, ChainHead *head)
 {
-	static SPIPlanPtr plan = NULL;
-	Oid			argtypes[1] = {INT8OID};
-	Datum		values[1] = {Int64GetDatum(head->org_id)};
-	bool		isnull;
-	Datum		hash;
+	EventHead	locked;
 
-	engine_prepare(&plan,
-				   "SELECT c.last_event_no, c.last_hash, c.ctid, o.notify_events FROM isms.event_chain c "
-				   "JOIN isms.organization o ON o.org_id OPERATOR(pg_catalog.=) c.org_id "
-				   "WHERE c.org_id OPERATOR(pg_catalog.=) $1 FOR UPDATE OF c",
-				   1, argtypes);
-	if (engine_exec(plan, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+	if (!event_writer_lock(w, head->org_id, &locked))
 		event_org_not_found(head->org_id);
-	head->last_no = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	hash = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
-	head->hash_len = isnull ? 0 : VARSIZE_ANY_EXHDR(DatumGetPointer(hash));
-	if (head->hash_len > PG_SHA256_DIGEST_LENGTH)
-		elog(ERROR, "the chain head of organization " INT64_FORMAT " holds no SHA-256 hash", head->org_id);
-	if (!isnull)
-		memcpy(head->hash, VARDATA_ANY(DatumGetPointer(hash)), head->hash_len);
-	head->tid = *(ItemPointer) DatumGetPointer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
-	head->notify = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4, &isnull));
-	SPI_freetuptable(SPI_tuptable);
+	head->last_no = locked.last_no;
+	head->hash_len = locked.hash_len;
+	memcpy(head->hash, locked.hash, locked.hash_len);
+	head->tid = locked.tid;
+	head->notify = locked.notify;
 
 	/*
 	 * A time taken before waiting for the lock could be earlier than the
@@ -449,9 +405,9 @@ chain_notify(const ChainHead *head, PendingEvent **events, int n)
 	char	   *channel;
 	int			i;
 
+	SPI_connect();
 	channel = engine_select_text(&plan, "SELECT isms.event_channel_name($1)", 1, argtypes, values,
 								 "the event channel of an organization");
-	SPI_freetuptable(SPI_tuptable);
 	for (i = 0; i < n; i++)
 	{
 		PendingEvent *ev = events[i];
@@ -475,6 +431,7 @@ chain_notify(const ChainHead *head, PendingEvent **events, int n)
 		Async_Notify(channel, payload.data);
 		pfree(payload.data);
 	}
+	SPI_finish();
 }
 
 /*
@@ -504,7 +461,6 @@ event_flush(void)
 
 	/* at commit no statement's snapshot is active any more */
 	PushActiveSnapshot(GetTransactionSnapshot());
-	SPI_connect();
 	batch_cxt = AllocSetContextCreate(CurrentMemoryContext, "isms event batch", ALLOCSET_DEFAULT_SIZES);
 	writer = event_writer_open();
 	for (start = 0; start < n;)
@@ -515,7 +471,7 @@ event_flush(void)
 		while (end < n && events[end]->org_id == events[start]->org_id)
 			end++;
 		head.org_id = events[start]->org_id;
-		chain_lock(&head);
+		chain_lock(writer, &head);
 		for (i = start; i < end; i += EVENT_BATCH)
 		{
 			MemoryContext old = MemoryContextSwitchTo(batch_cxt);
@@ -531,7 +487,6 @@ event_flush(void)
 		start = end;
 	}
 	event_writer_close(writer);
-	SPI_finish();
 	PopActiveSnapshot();
 }
 

@@ -11,7 +11,9 @@
  * (table_tuple_insert, then every index through ExecInsertIndexTuples, so
  * unique, partial and expression indexes behave as for SQL), and the head,
  * locked FOR UPDATE by the caller, is replaced in place of the locked
- * version (simple_heap_update, HOT when no indexed column changes).  What
+ * version (simple_heap_update, HOT when no indexed column changes).  The
+ * head itself is found by a primary-key probe and locked with
+ * heap_lock_tuple, as SELECT ... FOR UPDATE would, without a statement.  What
  * is skipped is only what the engine's own write never needs: row-level
  * security and privileges (the engine writes as the extension owner),
  * and the append-only triggers, which let the engine's writes through.
@@ -20,6 +22,7 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
 #include "access/heapam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
@@ -29,6 +32,7 @@
 #include "executor/executor.h"
 #include "nodes/execnodes.h"
 #include "storage/bufmgr.h"
+#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
@@ -48,6 +52,7 @@ struct EventWriter
 	EState	   *estate;
 	DirectTable event;
 	DirectTable chain;
+	DirectTable org;			/* read only: notify_events */
 };
 
 /*
@@ -79,6 +84,113 @@ direct_close(DirectTable *t)
 	table_close(t->rel, NoLock);
 }
 
+/*
+ * The tid of the organisation's row in an engine table keyed by org_id
+ * (primary key probe), as this transaction sees it: committed rows and
+ * its own.  False if there is none.
+ */
+static bool
+direct_find(Relation rel, int64 org_id, ItemPointer tid)
+{
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	bool		found;
+
+	ScanKeyInit(&key, engine_column(RelationGetDescr(rel), "org_id"), BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum(org_id));
+	scan = systable_beginscan(rel, RelationGetPrimaryKeyIndex(rel), true, SnapshotSelf, 1, &key);
+	tup = systable_getnext(scan);
+	found = HeapTupleIsValid(tup);
+	if (found)
+		*tid = tup->t_self;
+	systable_endscan(scan);
+	return found;
+}
+
+/*
+ * Does the organisation's chain head exist?  The check of an
+ * organisation's first event in a transaction, without a SQL statement.
+ */
+bool
+event_head_exists(int64 org_id)
+{
+	Relation	rel = table_open(get_relname_relid("event_chain", get_namespace_oid("isms", false)),
+								 AccessShareLock);
+	ItemPointerData tid;
+	bool		found = direct_find(rel, org_id, &tid);
+
+	table_close(rel, AccessShareLock);
+	return found;
+}
+
+/*
+ * Lock the organisation's chain head FOR UPDATE, waiting for a writer
+ * that holds it, and follow its updates to the latest version (a head is
+ * like a sequence: whatever the isolation level, the chain continues
+ * from the newest head).  Fills in the head; false if there is none.
+ */
+bool
+event_writer_lock(EventWriter *w, int64 org_id, EventHead *head)
+{
+	Relation	rel = w->chain.rel;
+	TupleDesc	desc = RelationGetDescr(rel);
+	HeapTupleData tuple;
+	Buffer		buffer;
+	TM_FailureData tmfd;
+	TM_Result	result;
+	bool		isnull;
+	Datum		hash;
+
+	if (!direct_find(rel, org_id, &tuple.t_self))
+		return false;
+	for (;;)
+	{
+		result = heap_lock_tuple(rel, &tuple, GetCurrentCommandId(true), LockTupleExclusive,
+								 LockWaitBlock, false, &buffer, &tmfd);
+		if (result != TM_Updated)
+			break;
+		ReleaseBuffer(buffer);
+		tuple.t_self = tmfd.ctid;
+	}
+	if (result != TM_Ok)
+	{
+		ReleaseBuffer(buffer);
+		if (result == TM_Deleted)
+			return false;
+		elog(ERROR, "could not lock the chain head of organization " INT64_FORMAT ": %d", org_id, (int) result);
+	}
+	head->tid = tuple.t_self;
+	head->last_no = DatumGetInt64(heap_getattr(&tuple, engine_column(desc, "last_event_no"), desc, &isnull));
+	hash = heap_getattr(&tuple, engine_column(desc, "last_hash"), desc, &isnull);
+	head->hash_len = isnull ? 0 : VARSIZE_ANY_EXHDR(DatumGetPointer(hash));
+	if (head->hash_len > (int) sizeof(head->hash))
+		elog(ERROR, "the chain head of organization " INT64_FORMAT " holds no SHA-256 hash", org_id);
+	if (!isnull)
+		memcpy(head->hash, VARDATA_ANY(DatumGetPointer(hash)), head->hash_len);
+	ReleaseBuffer(buffer);
+	head->notify = event_writer_notifies(w, org_id);
+	return true;
+}
+
+/* Does the organisation send its events as NOTIFY (organization.notify_events)? */
+bool
+event_writer_notifies(EventWriter *w, int64 org_id)
+{
+	Relation	rel = w->org.rel;
+	TupleDesc	desc = RelationGetDescr(rel);
+	HeapTupleData tuple;
+	Buffer		buffer;
+	bool		isnull;
+	bool		notify;
+
+	if (!direct_find(rel, org_id, &tuple.t_self) || !heap_fetch(rel, SnapshotSelf, &tuple, &buffer, false))
+		return false;
+	notify = DatumGetBool(heap_getattr(&tuple, engine_column(desc, "notify_events"), desc, &isnull));
+	ReleaseBuffer(buffer);
+	return !isnull && notify;
+}
+
 /* Start writing events (one flush). */
 EventWriter *
 event_writer_open(void)
@@ -88,6 +200,8 @@ event_writer_open(void)
 	w->estate = CreateExecutorState();
 	direct_open(&w->event, w->estate, "event", &TTSOpsVirtual);
 	direct_open(&w->chain, w->estate, "event_chain", &TTSOpsHeapTuple);
+	direct_open(&w->org, w->estate, "organization", &TTSOpsHeapTuple);
+	CommandCounterIncrement();	/* the heads this transaction has just written are visible */
 	return w;
 }
 
@@ -96,6 +210,7 @@ event_writer_close(EventWriter *w)
 {
 	direct_close(&w->event);
 	direct_close(&w->chain);
+	direct_close(&w->org);
 	FreeExecutorState(w->estate);
 	pfree(w);
 }
