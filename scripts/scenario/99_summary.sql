@@ -44,7 +44,7 @@ SELECT basis, likelihood || ' ' || likelihood_label AS likelihood,
        string_agg(CASE WHEN impact = 5 THEN risks || CASE WHEN above_appetite THEN ' !' ELSE '' END END, '') AS "5 severe"
   FROM isms_report.risk_heat_map
  GROUP BY basis, likelihood, likelihood_label
- ORDER BY basis, likelihood DESC;
+ ORDER BY basis, max(likelihood) DESC;
 
 \echo '-- Risks above appetite (isms_report.risks_above_appetite): accepted by their owners or still open'
 SELECT title, owner, state, level, residual_level, acceptance_threshold AS threshold, accepted, accepted_by
