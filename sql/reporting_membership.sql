@@ -176,6 +176,7 @@ DECLARE
 BEGIN
     views := 0;
     differences := 0;
+    -- the views of 0.1.0 (later ones have no 0.1.0 definition to compare with)
     FOR v IN SELECT c.relname FROM pg_class c
               WHERE c.relnamespace = 'regress_views_010'::regnamespace AND c.relkind = 'v' ORDER BY 1 LOOP
         EXECUTE format('SELECT count(*) FROM isms_report.%I', v) INTO n;

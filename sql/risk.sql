@@ -61,7 +61,9 @@ BEGIN
             CONTINUE;
         END IF;
         PERFORM isms.start_step(run, r.activity_no);
-        PERFORM pg_temp.publish(isms.new_record(run, w.key, w.name, jsonb_build_object('process', code::text)))
+        PERFORM pg_temp.publish(isms.new_record(run, w.key, w.name,
+                   CASE WHEN w.key IN (SELECT work_product FROM isms.register) THEN '{}'
+                        ELSE jsonb_build_object('process', code::text) END))
            FROM isms.process_output o JOIN isms.work_product w USING (work_product_id)
           WHERE o.process_id = isms.process_id(org, code) AND o.activity_no = r.activity_no AND o.required
             AND (o.org_id IS NULL OR o.org_id = org);

@@ -126,6 +126,8 @@ api_organization_open(PG_FUNCTION_ARGS)
 	int64		org_id;
 
 	/* a NULL name is for the NOT NULL constraint to refuse */
+	if (distribute_active())
+		PG_RETURN_INT64(distribute_organization_open(values[0], PG_ARGISNULL(0)));
 	SPI_connect();
 	engine_prepare(&plan, "INSERT INTO isms.organization (name) VALUES ($1) RETURNING org_id", 1, argtypes);
 	if (engine_exec(plan, values, PG_ARGISNULL(0) ? "n" : NULL, true, 1) != SPI_OK_INSERT_RETURNING || SPI_processed != 1)

@@ -72,8 +72,8 @@ static char *
 assessment_content_hash(Relation rel, HeapTuple tuple)
 {
 	static SPIPlanPtr plan = NULL;
-	Oid			argtypes[1] = {RelationGetForm(rel)->reltype};
-	Datum		args[1] = {heap_copy_tuple_as_datum(tuple, RelationGetDescr(rel))};
+	Oid			argtypes[1] = {InvalidOid};
+	Datum		args[1] = {distribute_row_datum(rel, tuple, &argtypes[0])};
 
 	return engine_select_text(&plan, "SELECT isms.assessment_content_hash($1)", 1, argtypes, args,
 							  "the content hash of a rating");

@@ -327,6 +327,30 @@ extern void snapshot_guard_submission(LifecycleRow *row);
 extern char *snapshot_verify(int64 org_id);
 extern void soa_guard_approval(LifecycleRow *row);
 
+/* event_write.c: the direct heap writes of a flush */
+typedef struct EventWriter EventWriter;
+
+/* An organisation's chain head, as a flush locks and advances it. */
+typedef struct EventHead
+{
+	int64		last_no;
+	uint8		hash[32];		/* SHA-256 */
+	int			hash_len;		/* 0: no event yet */
+	ItemPointerData tid;		/* the locked version of the head's row */
+	bool		notify;			/* the organisation's notify_events */
+} EventHead;
+extern bool event_head_exists(int64 org_id);
+extern EventWriter *event_writer_open(void);
+extern bool event_writer_lock(EventWriter *w, int64 org_id, EventHead *head);
+extern bool event_writer_notifies(EventWriter *w, int64 org_id);
+extern TupleDesc event_writer_desc(EventWriter *w);
+extern void event_writer_insert(EventWriter *w, Datum *values, bool *nulls);
+extern void event_writer_advance(EventWriter *w, ItemPointer tid, int64 last_no, Datum hash);
+extern void event_writer_close(EventWriter *w);
+
+/* record_hash.c: the canonical content hash of a record row (hex SHA-256) */
+extern char *record_content_hash(HeapTuple tuple, TupleDesc desc, bool approved);
+
 /* rules.c: what a run still needs, shared by the triggers and isms.run_blockers */
 typedef struct Blocker
 {
@@ -338,5 +362,14 @@ extern List *rules_start_blockers(int64 org_id, int64 run_id, const ProcessModel
 extern List *rules_complete_blockers(int64 org_id, int64 run_id, const ProcessModel *pm, bool lock);
 extern List *rules_activity_blockers(int64 org_id, int64 run_id, const ProcessModel *pm, int32 activity_no);
 extern List *rules_skipped_activities(int64 org_id, int64 run_id);
+
+/* distribute.c: a database spread over a Citus cluster (isms.distribute) */
+extern bool distribute_active(void);
+extern int64 distribute_organization_open(Datum name, bool name_isnull);
+extern Oid	distribute_logical_relid(Relation rel);
+extern const char *distribute_relation_name(Relation rel);
+extern Datum distribute_row_datum(Relation rel, HeapTuple tuple, Oid *typid);
+extern void distribute_send_actor(void);
+extern void distribute_register_hooks(void);
 
 #endif							/* ISMS_ENGINE_H */

@@ -24,6 +24,7 @@
 #include "commands/async.h"
 #include "common/cryptohash.h"
 #include "common/sha2.h"
+#include "storage/itemptr.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
@@ -132,7 +133,6 @@ typedef struct PendingEvent
 typedef struct PendingOrg
 {
 	int64		org_id;			/* hash key */
-	bool		notify;
 } PendingOrg;
 
 /* This transaction's events, in TopTransactionContext; forgotten at its end. */
@@ -148,7 +148,7 @@ static int64 pending_seq = 0;
  */
 #define EVENT_EARLY_FLUSH	10000
 
-/* Events written by one statement when chained. */
+/* Events chained per batch (a batch's memory is freed after it is written). */
 #define EVENT_BATCH			1000
 
 static void event_flush(void);
@@ -203,18 +203,14 @@ event_subxact_callback(SubXactEvent event, SubTransactionId sub, SubTransactionI
 /*
  * The organisation's entry for this transaction: at its first event, its
  * chain head must exist (IS015 otherwise: the engine does not start a fresh
- * chain for an organisation whose head is gone) and whether it notifies
- * is read.  One query per organisation per transaction.
+ * chain for an organisation whose head is gone).  Whether it notifies is
+ * read when its head is locked at commit.
  */
 static PendingOrg *
 pending_org(int64 org_id)
 {
-	static SPIPlanPtr plan = NULL;
-	Oid			argtypes[1] = {INT8OID};
-	Datum		values[1] = {Int64GetDatum(org_id)};
 	PendingOrg *org;
 	bool		found;
-	bool		isnull;
 
 	if (pending_orgs == NULL)
 	{
@@ -229,21 +225,9 @@ pending_org(int64 org_id)
 	org = hash_search(pending_orgs, &org_id, HASH_FIND, NULL);
 	if (org != NULL)
 		return org;
-
-	SPI_connect();
-	engine_prepare(&plan,
-				   "SELECT o.notify_events FROM isms.event_chain c "
-				   "JOIN isms.organization o ON o.org_id OPERATOR(pg_catalog.=) c.org_id "
-				   "WHERE c.org_id OPERATOR(pg_catalog.=) $1",
-				   1, argtypes);
-	if ((engine_exec(plan, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1) &&
-		RULE_ON(IS015_EVENT_ORG))
+	if (!event_head_exists(org_id) && RULE_ON(IS015_EVENT_ORG))
 		event_org_not_found(org_id);
-	org = hash_search(pending_orgs, &org_id, HASH_ENTER, &found);
-	org->notify = SPI_processed == 1 &&
-		DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	SPI_finish();
-	return org;
+	return hash_search(pending_orgs, &org_id, HASH_ENTER, &found);
 }
 
 /*
@@ -306,21 +290,6 @@ pending_cmp(const ListCell *a, const ListCell *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq ? 1 : 0;
 }
 
-/* A one-dimensional array of n Datums of type elemtype, NULL where nulls[i]. */
-static Datum
-array_of(Datum *elems, bool *nulls, int n, Oid elemtype)
-{
-	int16		typlen;
-	bool		typbyval;
-	char		typalign;
-	int			dims[1] = {n};
-	int			lbs[1] = {1};
-
-	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
-	return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs, elemtype,
-											  typlen, typbyval, typalign));
-}
-
 /* A text Datum, or a NULL flag. */
 static Datum
 text_or_null(const char *s, bool *isnull)
@@ -337,32 +306,23 @@ typedef struct ChainHead
 	uint8		hash[PG_SHA256_DIGEST_LENGTH];
 	int			hash_len;		/* 0: no event yet */
 	TimestampTz at;
+	ItemPointerData tid;		/* the locked version of the head's row */
+	bool		notify;			/* the organisation's notify_events */
 } ChainHead;
 
 /* Lock the organisation's chain head; stamp the events only now (see below). */
 static void
-chain_lock(ChainHead *head)
+chain_lock(EventWriter *w, ChainHead *head)
 {
-	static SPIPlanPtr plan = NULL;
-	Oid			argtypes[1] = {INT8OID};
-	Datum		values[1] = {Int64GetDatum(head->org_id)};
-	bool		isnull;
-	Datum		hash;
+	EventHead	locked;
 
-	engine_prepare(&plan,
-				   "SELECT last_event_no, last_hash FROM isms.event_chain "
-				   "WHERE org_id OPERATOR(pg_catalog.=) $1 FOR UPDATE",
-				   1, argtypes);
-	if (engine_exec(plan, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+	if (!event_writer_lock(w, head->org_id, &locked))
 		event_org_not_found(head->org_id);
-	head->last_no = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	hash = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
-	head->hash_len = isnull ? 0 : VARSIZE_ANY_EXHDR(DatumGetPointer(hash));
-	if (head->hash_len > PG_SHA256_DIGEST_LENGTH)
-		elog(ERROR, "the chain head of organization " INT64_FORMAT " holds no SHA-256 hash", head->org_id);
-	if (!isnull)
-		memcpy(head->hash, VARDATA_ANY(DatumGetPointer(hash)), head->hash_len);
-	SPI_freetuptable(SPI_tuptable);
+	head->last_no = locked.last_no;
+	head->hash_len = locked.hash_len;
+	memcpy(head->hash, locked.hash, locked.hash_len);
+	head->tid = locked.tid;
+	head->notify = locked.notify;
 
 	/*
 	 * A time taken before waiting for the lock could be earlier than the
@@ -372,74 +332,62 @@ chain_lock(ChainHead *head)
 	head->at = GetCurrentTimestamp();
 }
 
+/* The attribute numbers of isms.event's columns, in chain_write's order. */
+static const char *const event_columns[] = {
+	"org_id", "event_no", "occurred_at", "actor", "object_type", "object_id", "action",
+	"old_state", "new_state", "detail", "prev_hash", "hash", NULL
+};
+
 /*
- * Chain n events of one organisation after the head and write them with
- * one statement, which also advances the head.
+ * Chain n events of one organisation after the head and write them
+ * straight into isms.event (event_write.c).
  */
 static void
-chain_write(ChainHead *head, PendingEvent **events, int n)
+chain_write(EventWriter *w, ChainHead *head, PendingEvent **events, int n)
 {
-	static SPIPlanPtr plan = NULL;
-	Oid			argtypes[14] = {INT8OID, TIMESTAMPTZOID, INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
-		INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, BYTEAARRAYOID,
-	BYTEAARRAYOID, INT8OID, BYTEAOID};
-	Datum		values[14];
-	Datum	   *cols[10];
-	bool	   *nulls[10];
+	TupleDesc	desc = event_writer_desc(w);
+	Datum	   *values = palloc0(desc->natts * sizeof(Datum));
+	bool	   *nulls = palloc(desc->natts * sizeof(bool));
+	int			att[lengthof(event_columns)];
 	int			c;
 	int			i;
 
-	for (c = 0; c < 10; c++)
-	{
-		cols[c] = palloc(n * sizeof(Datum));
-		nulls[c] = palloc0(n * sizeof(bool));
-	}
+	for (c = 0; event_columns[c]; c++)
+		att[c] = engine_column(desc, event_columns[c]) - 1;
 	for (i = 0; i < n; i++)
 	{
 		PendingEvent *ev = events[i];
 		char		idtext[32];
 		uint8		hash[PG_SHA256_DIGEST_LENGTH];
 
+		memset(nulls, true, desc->natts * sizeof(bool));
 		snprintf(idtext, sizeof(idtext), INT64_FORMAT, ev->object_id);
 		event_hash(head->hash, head->hash_len, head->org_id, head->last_no + 1, head->at, ev->actor,
 				   ev->object_type, ev->object_id ? idtext : NULL, ev->action, ev->old_state,
 				   ev->new_state, ev->detail, hash);
-		cols[0][i] = Int64GetDatum(head->last_no + 1);
-		cols[1][i] = CStringGetTextDatum(ev->actor);
-		cols[2][i] = CStringGetTextDatum(ev->object_type);
-		cols[3][i] = Int64GetDatum(ev->object_id);
-		nulls[3][i] = ev->object_id == 0;
-		cols[4][i] = CStringGetTextDatum(ev->action);
-		cols[5][i] = text_or_null(ev->old_state, &nulls[5][i]);
-		cols[6][i] = text_or_null(ev->new_state, &nulls[6][i]);
-		cols[7][i] = text_or_null(ev->detail, &nulls[7][i]);
-		cols[8][i] = bytes_datum(head->hash, head->hash_len);
-		nulls[8][i] = head->hash_len == 0;
-		cols[9][i] = bytes_datum(hash, sizeof(hash));
+		values[att[0]] = Int64GetDatum(head->org_id);
+		values[att[1]] = Int64GetDatum(head->last_no + 1);
+		values[att[2]] = TimestampTzGetDatum(head->at);
+		values[att[3]] = CStringGetTextDatum(ev->actor);
+		values[att[4]] = CStringGetTextDatum(ev->object_type);
+		values[att[5]] = Int64GetDatum(ev->object_id);
+		values[att[6]] = CStringGetTextDatum(ev->action);
+		values[att[7]] = text_or_null(ev->old_state, &nulls[att[7]]);
+		values[att[8]] = text_or_null(ev->new_state, &nulls[att[8]]);
+		values[att[9]] = ev->detail ? DirectFunctionCall1(jsonb_in, CStringGetDatum(ev->detail)) : (Datum) 0;
+		values[att[10]] = bytes_datum(head->hash, head->hash_len);
+		values[att[11]] = bytes_datum(hash, sizeof(hash));
+		nulls[att[0]] = nulls[att[1]] = nulls[att[2]] = nulls[att[3]] = nulls[att[4]] = false;
+		nulls[att[5]] = ev->object_id == 0;
+		nulls[att[6]] = false;
+		nulls[att[9]] = ev->detail == NULL;
+		nulls[att[10]] = head->hash_len == 0;
+		nulls[att[11]] = false;
+		event_writer_insert(w, values, nulls);
 		memcpy(head->hash, hash, sizeof(hash));
 		head->hash_len = sizeof(hash);
 		head->last_no++;
 	}
-	values[0] = Int64GetDatum(head->org_id);
-	values[1] = TimestampTzGetDatum(head->at);
-	for (c = 0; c < 10; c++)
-		values[2 + c] = array_of(cols[c], nulls[c], n,
-								 c == 0 || c == 3 ? INT8OID : c >= 8 ? BYTEAOID : TEXTOID);
-	values[12] = Int64GetDatum(head->last_no);
-	values[13] = bytes_datum(head->hash, head->hash_len);
-	engine_prepare(&plan,
-				   "WITH e AS (INSERT INTO isms.event (org_id, event_no, occurred_at, actor, object_type, "
-				   "object_id, action, old_state, new_state, detail, prev_hash, hash) "
-				   "SELECT $1, u.n, $2, u.a, u.t, u.i, u.c, u.o, u.s, u.d::pg_catalog.jsonb, u.p, u.h "
-				   "FROM ROWS FROM (pg_catalog.unnest($3), pg_catalog.unnest($4), pg_catalog.unnest($5), "
-				   "pg_catalog.unnest($6), pg_catalog.unnest($7), pg_catalog.unnest($8), pg_catalog.unnest($9), "
-				   "pg_catalog.unnest($10), pg_catalog.unnest($11), pg_catalog.unnest($12)) "
-				   "AS u (n, a, t, i, c, o, s, d, p, h)) "
-				   "UPDATE isms.event_chain SET last_event_no = $13, last_hash = $14 "
-				   "WHERE org_id OPERATOR(pg_catalog.=) $1",
-				   14, argtypes);
-	if (engine_exec(plan, values, NULL, true, 0) != SPI_OK_UPDATE || SPI_processed != 1)
-		elog(ERROR, "could not append the events of organization " INT64_FORMAT, head->org_id);
 }
 
 /*
@@ -457,9 +405,9 @@ chain_notify(const ChainHead *head, PendingEvent **events, int n)
 	char	   *channel;
 	int			i;
 
+	SPI_connect();
 	channel = engine_select_text(&plan, "SELECT isms.event_channel_name($1)", 1, argtypes, values,
 								 "the event channel of an organization");
-	SPI_freetuptable(SPI_tuptable);
 	for (i = 0; i < n; i++)
 	{
 		PendingEvent *ev = events[i];
@@ -483,6 +431,7 @@ chain_notify(const ChainHead *head, PendingEvent **events, int n)
 		Async_Notify(channel, payload.data);
 		pfree(payload.data);
 	}
+	SPI_finish();
 }
 
 /*
@@ -495,6 +444,7 @@ static void
 event_flush(void)
 {
 	MemoryContext batch_cxt;
+	EventWriter *writer;
 	PendingEvent **events;
 	ListCell   *lc;
 	int			n = list_length(pending);
@@ -511,32 +461,32 @@ event_flush(void)
 
 	/* at commit no statement's snapshot is active any more */
 	PushActiveSnapshot(GetTransactionSnapshot());
-	SPI_connect();
 	batch_cxt = AllocSetContextCreate(CurrentMemoryContext, "isms event batch", ALLOCSET_DEFAULT_SIZES);
+	writer = event_writer_open();
 	for (start = 0; start < n;)
 	{
 		ChainHead	head;
-		PendingOrg *org = hash_search(pending_orgs, &events[start]->org_id, HASH_FIND, NULL);
 		int			end = start;
 
 		while (end < n && events[end]->org_id == events[start]->org_id)
 			end++;
 		head.org_id = events[start]->org_id;
-		chain_lock(&head);
+		chain_lock(writer, &head);
 		for (i = start; i < end; i += EVENT_BATCH)
 		{
 			MemoryContext old = MemoryContextSwitchTo(batch_cxt);
 			int			len = Min(EVENT_BATCH, end - i);
 
-			chain_write(&head, events + i, len);
-			if (org != NULL && org->notify)
+			chain_write(writer, &head, events + i, len);
+			if (head.notify)
 				chain_notify(&head, events + i, len);
 			MemoryContextSwitchTo(old);
 			MemoryContextReset(batch_cxt);
 		}
+		event_writer_advance(writer, &head.tid, head.last_no, bytes_datum(head.hash, head.hash_len));
 		start = end;
 	}
-	SPI_finish();
+	event_writer_close(writer);
 	PopActiveSnapshot();
 }
 
@@ -558,7 +508,7 @@ event_guard_trigger(PG_FUNCTION_ARGS)
 		return PointerGetDatum(TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple : trigdata->tg_trigtuple);
 	ereport(ERROR,
 			(errcode(ERRCODE_ISMS_APPEND_ONLY),
-			 errmsg("%s is append-only: %s refused", RelationGetRelationName(trigdata->tg_relation),
+			 errmsg("%s is append-only: %s refused", distribute_relation_name(trigdata->tg_relation),
 					TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) ? "INSERT" :
 					TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? "UPDATE" :
 					TRIGGER_FIRED_BY_DELETE(trigdata->tg_event) ? "DELETE" : "TRUNCATE"),
@@ -585,7 +535,7 @@ truncate_guard_trigger(PG_FUNCTION_ARGS)
 		return PointerGetDatum(NULL);
 	ereport(ERROR,
 			(errcode(ERRCODE_ISMS_TRUNCATE),
-			 errmsg("TRUNCATE of %s refused", RelationGetRelationName(trigdata->tg_relation)),
+			 errmsg("TRUNCATE of %s refused", distribute_relation_name(trigdata->tg_relation)),
 			 errdetail("Engine tables keep retained records and the rows that events refer to; TRUNCATE would remove them without any check."),
 			 errhint("Delete individual rows instead: the engine allows what retention permits.")));
 	PG_RETURN_NULL();			/* keep compiler quiet */

@@ -35,4 +35,5 @@ _PG_init(void)
 	model_register_callbacks();
 	lifecycle_register_callbacks();
 	register_register_callbacks();
+	distribute_register_hooks();
 }

@@ -26,9 +26,11 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
 #include "miscadmin.h"
 
@@ -71,6 +73,22 @@ static SPIPlanPtr plan_outputs = NULL;
 static SPIPlanPtr plan_names[NAME_NKINDS] = {NULL, NULL};
 static SPIPlanPtr plan_work_product = NULL;
 static SPIPlanPtr plan_org = NULL;
+static SPIPlanPtr plan_org_no_cycles = NULL;
+
+/* whether an organisation tailored, what it excluded, and (below) its review cycles */
+#define ORG_SQL \
+	"SELECT EXISTS (SELECT FROM isms.process WHERE org_id OPERATOR(pg_catalog.=) $1) " \
+	"OR EXISTS (SELECT FROM isms.work_product WHERE org_id OPERATOR(pg_catalog.=) $1) " \
+	"OR EXISTS (SELECT FROM isms.activity WHERE org_id OPERATOR(pg_catalog.=) $1) " \
+	"OR EXISTS (SELECT FROM isms.process_input WHERE org_id OPERATOR(pg_catalog.=) $1) " \
+	"OR EXISTS (SELECT FROM isms.activity_input WHERE org_id OPERATOR(pg_catalog.=) $1) " \
+	"OR EXISTS (SELECT FROM isms.process_output WHERE org_id OPERATOR(pg_catalog.=) $1), " \
+	"ARRAY(SELECT process_id FROM isms.process_exclusion WHERE org_id OPERATOR(pg_catalog.=) $1), "
+/* an organisation's review cycles as (work_product_id, review_months, retention_months) triples, -1 for NULL */
+#define ORG_CYCLES_SQL \
+	"ARRAY(SELECT u.v FROM isms.work_product_cycle c CROSS JOIN LATERAL pg_catalog.unnest(" \
+	"ARRAY[c.work_product_id, COALESCE(c.review_months, -1), COALESCE(c.retention_months, -1)]) " \
+	"WITH ORDINALITY u (v, n) WHERE c.org_id OPERATOR(pg_catalog.=) $1 ORDER BY c.work_product_id, u.n)"
 static SPIPlanPtr plan_member = NULL;
 
 /*
@@ -227,7 +245,30 @@ model_load_process(int64 org_id, int32 process_id)
 	return pm;
 }
 
-/* Read whether an organisation has tailoring rows, and what it excluded, into its entry. */
+/* Read an organisation's review cycles (flattened triples, see model_read_org) into its entry. */
+static void
+model_read_cycles(OrgCache *org, Datum flat)
+{
+	Datum	   *elems;
+	int			n;
+	int			i;
+
+	deconstruct_array(DatumGetArrayTypeP(flat), INT4OID, sizeof(int32), true, TYPALIGN_INT, &elems, NULL, &n);
+	org->ncycles = n / 3;
+	org->cycles = MemoryContextAlloc(read_cxt, sizeof(WorkProductCycle) * (org->ncycles + 1));
+	for (i = 0; i < org->ncycles; i++)
+	{
+		org->cycles[i].work_product_id = DatumGetInt32(elems[3 * i]);
+		org->cycles[i].review_months = DatumGetInt32(elems[3 * i + 1]);
+		org->cycles[i].retention_months = DatumGetInt32(elems[3 * i + 2]);
+	}
+}
+
+/*
+ * Read whether an organisation has tailoring rows, what it excluded and its
+ * review cycles (isms.work_product_cycle: neither makes it tailored, the
+ * models stay shared) into its entry.
+ */
 static void
 model_read_org(OrgCache *org)
 {
@@ -237,25 +278,28 @@ model_read_org(OrgCache *org)
 	int			n = 0;
 	int32	   *excluded = NULL;
 	int			i;
+	bool		with_cycles;
 
+	if (org->excluded != NULL)
+		pfree(org->excluded);
+	if (org->cycles != NULL)
+		pfree(org->cycles);
+	org->excluded = NULL;
+	org->cycles = NULL;
+	org->ncycles = 0;
+	/* the table comes with piece 190: an upgrade runs the pieces before it with this library */
+	with_cycles = OidIsValid(get_relname_relid("work_product_cycle", get_namespace_oid("isms", false)));
 	WITH_CATALOG_ACCESS(model_cxt,
-						model_query(&plan_org,
-									"SELECT EXISTS (SELECT FROM isms.process WHERE org_id OPERATOR(pg_catalog.=) $1) "
-									"OR EXISTS (SELECT FROM isms.work_product WHERE org_id OPERATOR(pg_catalog.=) $1) "
-									"OR EXISTS (SELECT FROM isms.activity WHERE org_id OPERATOR(pg_catalog.=) $1) "
-									"OR EXISTS (SELECT FROM isms.process_input WHERE org_id OPERATOR(pg_catalog.=) $1) "
-									"OR EXISTS (SELECT FROM isms.activity_input WHERE org_id OPERATOR(pg_catalog.=) $1) "
-									"OR EXISTS (SELECT FROM isms.process_output WHERE org_id OPERATOR(pg_catalog.=) $1), "
-									"ARRAY(SELECT process_id FROM isms.process_exclusion WHERE org_id OPERATOR(pg_catalog.=) $1)",
+						model_query(with_cycles ? &plan_org : &plan_org_no_cycles,
+									with_cycles ? ORG_SQL ORG_CYCLES_SQL : ORG_SQL "'{}'::pg_catalog.int4[]",
 									org->org_id, InvalidOid, (Datum) 0);
 						tailored = model_bool(0, 1);
 						deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)),
 										  INT4OID, sizeof(int32), true, TYPALIGN_INT, &elems, NULL, &n);
 						excluded = MemoryContextAlloc(read_cxt, sizeof(int32) * (n + 1));
 						for (i = 0; i < n; i++)
-						excluded[i] = DatumGetInt32(elems[i]));
-	if (org->excluded != NULL)
-		pfree(org->excluded);
+						excluded[i] = DatumGetInt32(elems[i]);
+						model_read_cycles(org, SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull)));
 	org->tailored = tailored;
 	org->nexcluded = n;
 	org->excluded = excluded;
@@ -447,10 +491,43 @@ model_read_work_product(int32 work_product_id, WorkProduct *wp)
 }
 
 /*
- * A work product by id, looked up for organisation org_id; NULL if it does
- * not exist.  The PRM's are kept in the PRM's scope, a tailored
- * organisation's own in its scope; another organisation's is returned
- * (for a refusal to name it) but not kept.
+ * The work product as organisation org_id sees it: with its own review
+ * cycle and retention (isms.work_product_cycle) if it set one, in a copy
+ * that lives in the caller's memory context; otherwise wp itself.
+ */
+static const WorkProduct *
+model_apply_cycle(int64 org_id, const WorkProduct *wp)
+{
+	OrgCache   *org;
+	WorkProduct *copy;
+	int			i;
+
+	if (org_id == 0 || (wp->org_id != 0 && wp->org_id != org_id))
+		return wp;
+	org = model_org_read(org_id);
+	for (i = 0; i < org->ncycles; i++)
+	{
+		const WorkProductCycle *c = &org->cycles[i];
+
+		if (c->work_product_id != wp->work_product_id)
+			continue;
+		copy = palloc(sizeof(WorkProduct));
+		*copy = *wp;
+		if (c->review_months >= 0)
+			copy->review_months = c->review_months;
+		if (c->retention_months >= 0)
+			copy->retention_months = c->retention_months;
+		return copy;
+	}
+	return wp;
+}
+
+/*
+ * A work product by id, looked up for organisation org_id, with the
+ * organisation's review cycle and retention; NULL if it does not exist.
+ * The PRM's are kept in the PRM's scope, a tailored organisation's own in
+ * its scope; another organisation's is returned (for a refusal to name it)
+ * but not kept.
  */
 const WorkProduct *
 model_work_product(int64 org_id, int32 work_product_id)
@@ -467,7 +544,7 @@ model_work_product(int64 org_id, int32 work_product_id)
 	if (wp == NULL && scope != prm_scope)
 		wp = model_find_work_product(scope, work_product_id);
 	if (wp != NULL)
-		return wp;
+		return model_apply_cycle(org_id, wp);
 	if (!model_read_work_product(work_product_id, &read))
 		return NULL;
 	owner = read.org_id == 0 ? prm_scope : read.org_id == scope->org_id ? scope : NULL;
@@ -475,7 +552,7 @@ model_work_product(int64 org_id, int32 work_product_id)
 	*copy = read;
 	if (owner)
 		model_keep(owner, &owner->work_products, copy);
-	return copy;
+	return model_apply_cycle(org_id, copy);
 }
 
 /* The activity with this number, or NULL. */

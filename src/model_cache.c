@@ -205,6 +205,10 @@ model_org_reset(OrgCache *org)
 		pfree(org->excluded);
 	org->excluded = NULL;
 	org->nexcluded = 0;
+	if (org->cycles != NULL)
+		pfree(org->cycles);
+	org->cycles = NULL;
+	org->ncycles = 0;
 	org->loaded = false;
 	org->tailored = false;
 	org->stale = false;

@@ -21,6 +21,14 @@ typedef struct MemberSlot
 
 #define ORG_MEMBER_SLOTS 2
 
+/* an organisation's own review cycle and retention of a work product; -1: the work product's own */
+typedef struct WorkProductCycle
+{
+	int32		work_product_id;
+	int32		review_months;
+	int32		retention_months;
+} WorkProductCycle;
+
 /*
  * What the cache holds about one organisation.  An organisation without
  * tailoring rows keeps no models of its own: its lookups go to the shared
@@ -37,6 +45,8 @@ typedef struct OrgCache
 	bool		tailored;		/* has catalog rows of its own */
 	int			nexcluded;
 	int32	   *excluded;		/* processes declared not applicable */
+	int			ncycles;
+	WorkProductCycle *cycles;	/* isms.work_product_cycle, by work_product_id */
 	int			next_slot;
 	MemberSlot	members[ORG_MEMBER_SLOTS];
 	MemoryContext cxt;			/* tailored only: what follows */

@@ -131,7 +131,7 @@ tailoring_trigger(PG_FUNCTION_ARGS)
 
 	engine_check_trigger(fcinfo, "tailoring_trigger", true, true);
 	desc = RelationGetDescr(td->tg_relation);
-	table = RelationGetRelationName(td->tg_relation);
+	table = distribute_relation_name(td->tg_relation);
 	tuple = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
 	org_id = engine_get_int64(tuple, desc, "org_id");
 	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))

@@ -141,7 +141,9 @@ verify_content_query(int64 org_id, const char *sql, const char *what)
  * and its approval, recomputed from the row, unless a later event
  * discarded or disposed of the record; every assessment rating.  A
  * snapshot record is checked against its own hashes first (snapshot.c),
- * which names the entry changed.  Returns the first mismatch, or NULL.
+ * which names the entry changed.  Returns the first mismatch, or NULL.  A
+ * row goes to the hash function through its text form: on Citus the query
+ * runs on a shard, whose row type is not the table's (src/distribute.c).
  */
 static char *
 verify_content(int64 org_id)
@@ -162,7 +164,7 @@ verify_content(int64 org_id)
 											   "         SELECT FROM isms.event d WHERE d.org_id OPERATOR(pg_catalog.=) $1"
 											   "            AND d.object_type OPERATOR(pg_catalog.=) 'record' AND d.object_id OPERATOR(pg_catalog.=) e.object_id"
 											   "            AND d.action OPERATOR(pg_catalog.=) ANY ('{discard,dispose}'::pg_catalog.text[]))"
-											   "       ELSE isms.record_content_hash(r, e.action OPERATOR(pg_catalog.=) 'approve') "
+											   "       ELSE isms.record_content_hash(r::pg_catalog.text::isms.record, e.action OPERATOR(pg_catalog.=) 'approve') "
 											   "            OPERATOR(pg_catalog.<>) e.hash END"
 											   " ORDER BY e.event_no LIMIT 1",
 											   "record");
@@ -176,7 +178,7 @@ verify_content(int64 org_id)
 									   "   AND a.rating_id OPERATOR(pg_catalog.=) (e.detail OPERATOR(pg_catalog.->>) 'rating_id')::pg_catalog.int8"
 									   " WHERE e.org_id OPERATOR(pg_catalog.=) $1 AND e.object_type OPERATOR(pg_catalog.=) 'assessment'"
 									   "   AND e.detail OPERATOR(pg_catalog.?) 'content_sha256'"
-									   "   AND (a.rating_id IS NULL OR isms.assessment_content_hash(a) "
+									   "   AND (a.rating_id IS NULL OR isms.assessment_content_hash(a::pg_catalog.text::isms.assessment_rating) "
 									   "        OPERATOR(pg_catalog.<>) (e.detail OPERATOR(pg_catalog.->>) 'content_sha256'))"
 									   " ORDER BY e.event_no LIMIT 1",
 									   "rating");

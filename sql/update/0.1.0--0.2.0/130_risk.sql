@@ -190,3 +190,9 @@ GRANT EXECUTE ON FUNCTION isms.add_risk(bigint, text, regrole, text, text),
     isms.evaluate_risk(bigint, bigint), isms.plan_treatment(bigint, bigint, isms.risk_treatment, text[], integer, integer),
     isms.accept_risk(bigint, bigint), isms.reassess_risk(bigint, bigint, text), isms.close_risk(bigint, bigint, text)
     TO isms_contributor;
+COMMENT ON FUNCTION isms.register_trigger() IS
+    'Engine trigger on every register table: run of a maintaining process, fixed keys, owners and controls, the kind''s rules and lifecycle, the event';
+COMMENT ON FUNCTION isms.register_created_trigger() IS
+    'Engine trigger on every register table: the created event of an inserted entry';
+COMMENT ON FUNCTION isms.register_changed_trigger() IS
+    'Engine trigger on isms.register: every backend reloads the registers after a change';

@@ -114,3 +114,7 @@ REVOKE ALL ON FUNCTION isms.soa_init(bigint), isms.soa_set(bigint, text, boolean
 GRANT EXECUTE ON FUNCTION isms.soa_init(bigint), isms.soa_set(bigint, text, boolean, text, isms.control_status, regrole, text)
     TO isms_contributor;
 GRANT EXECUTE ON FUNCTION isms.soa_placeholder() TO isms_reader, isms_contributor, isms_auditor;
+COMMENT ON FUNCTION isms.soa_trigger() IS
+    'Engine trigger on isms.soa: titles of own and Annex A controls, the status of excluded controls';
+COMMENT ON FUNCTION isms.record_snapshot_trigger() IS
+    'Engine trigger on isms.record: the content of a register''s record is the engine''s snapshot, never the client''s';

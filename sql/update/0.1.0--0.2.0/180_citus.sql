@@ -1,0 +1,260 @@
+-- Scale-out on Citus (issue 19): isms.distribute() turns an isms27022
+-- database whose coordinator has the citus extension (and its workers added)
+-- into a distributed one: the catalog and the membership as reference
+-- tables, isms.organization and every operational table distributed by
+-- org_id and co-located with it, so that all of one organisation's rows,
+-- its event chain included, live in one shard group on one node.
+-- docs/guide.md (Scaling out) gives the settings it needs and the limits.
+-- One table: reference (colocate NULL, shard_count NULL) or distributed
+-- by org_id.  Citus copies the existing rows into the new shards, whose
+-- copies of the engine's triggers would refuse them as new writes (the PRM
+-- is read-only, approved records cannot be inserted): the table's enabled
+-- triggers are disabled for the copy and enabled again, on every shard.
+CREATE FUNCTION isms.distribute_table(t regclass, colocate regclass, shard_count integer) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+    AS $fn$
+DECLARE
+    triggers name[];
+    tg name;
+BEGIN
+    SELECT array_agg(tgname) INTO triggers FROM pg_trigger
+     WHERE tgrelid OPERATOR(pg_catalog.=) t AND NOT tgisinternal AND tgenabled OPERATOR(pg_catalog.=) 'O';
+    FOREACH tg IN ARRAY coalesce(triggers, '{}') LOOP
+        EXECUTE format('ALTER TABLE %s DISABLE TRIGGER %I', t, tg);
+    END LOOP;
+    IF colocate IS NULL AND shard_count IS NULL THEN
+        PERFORM create_reference_table(t);
+    ELSIF colocate IS NULL THEN
+        PERFORM create_distributed_table(t, 'org_id', shard_count => shard_count);
+    ELSE
+        PERFORM create_distributed_table(t, 'org_id', colocate_with => colocate::text);
+    END IF;
+    FOREACH tg IN ARRAY coalesce(triggers, '{}') LOOP
+        EXECUTE format('ALTER TABLE %s ENABLE TRIGGER %I', t, tg);
+    END LOOP;
+END
+$fn$;
+REVOKE ALL ON FUNCTION isms.distribute_table(regclass, regclass, integer) FROM PUBLIC;
+
+-- Reference tables that name relations (regclass: isms.lifecycle_kind,
+-- isms.register) hold OIDs, which differ from node to node: Citus copies a
+-- reference table's rows as they are, but sends a change as SQL text, in
+-- which a regclass constant is the relation's name.  Rewriting each such
+-- value by name makes every copy name its own node's relation.  Run again
+-- after citus_add_node (which copies the reference tables to the new node).
+CREATE FUNCTION isms.distribute_refresh() RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+    AS $fn$
+DECLARE
+    col record;
+    v record;
+BEGIN
+    IF NOT isms.distributed() THEN
+        RETURN;
+    END IF;
+    FOR col IN SELECT a.attrelid::regclass AS rel, a.attname
+                 FROM pg_attribute a JOIN pg_class c ON c.oid OPERATOR(pg_catalog.=) a.attrelid
+                WHERE c.relnamespace OPERATOR(pg_catalog.=) 'isms'::regnamespace AND c.relkind OPERATOR(pg_catalog.=) 'r'
+                  AND a.atttypid OPERATOR(pg_catalog.=) 'pg_catalog.regclass'::regtype AND NOT a.attisdropped LOOP
+        FOR v IN EXECUTE format('SELECT DISTINCT %I::oid AS o, %I::text AS name FROM %s', col.attname, col.attname, col.rel) LOOP
+            EXECUTE format('UPDATE %s SET %I = %L::regclass WHERE %I::oid OPERATOR(pg_catalog.=) %s',
+                           col.rel, col.attname, v.name, col.attname, v.o);
+        END LOOP;
+    END LOOP;
+END
+$fn$;
+REVOKE ALL ON FUNCTION isms.distribute_refresh() FROM PUBLIC;
+COMMENT ON FUNCTION isms.distribute_refresh() IS
+    'On a distributed database: make every node''s copy of the reference tables name its own relations (after isms.distribute and citus_add_node)';
+
+CREATE FUNCTION isms.distribute(shard_count integer DEFAULT NULL) RETURNS TABLE (table_name regclass, how text)
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+    AS $fn$
+DECLARE
+    t regclass;
+    fk record;
+    ix record;
+    distributed regclass[];
+    reference regclass[];
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname OPERATOR(pg_catalog.=) 'citus') THEN
+        RAISE EXCEPTION 'isms.distribute needs the citus extension'
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'CREATE EXTENSION citus on the coordinator and add the workers first.';
+    END IF;
+    -- the engine's triggers must fire on the shards (they are written for
+    -- it: see docs/guide.md); no table of the extension may become a Citus
+    -- local table, whose conversion would drop and recreate the views
+    PERFORM set_config('citus.enable_unsafe_triggers', 'on', true);
+    PERFORM set_config('citus.enable_local_reference_table_foreign_keys', 'off', true);
+    -- operational: an org_id that is NOT NULL and leads the primary key;
+    -- the membership is read by the row-level security policies of every
+    -- shard, so it is a reference table (a copy on every node, whose
+    -- triggers invalidate each node's caches)
+    SELECT array_agg(c.oid::regclass ORDER BY c.oid) INTO distributed
+      FROM pg_class c
+      JOIN pg_index i ON i.indrelid OPERATOR(pg_catalog.=) c.oid AND i.indisprimary
+      JOIN pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) c.oid AND a.attnum OPERATOR(pg_catalog.=) i.indkey[0]
+     WHERE c.relnamespace OPERATOR(pg_catalog.=) 'isms'::regnamespace AND c.relkind OPERATOR(pg_catalog.=) 'r'
+       AND a.attname OPERATOR(pg_catalog.=) 'org_id' AND a.attnotnull
+       AND c.oid OPERATOR(pg_catalog.<>) 'isms.membership'::regclass;
+    SELECT array_agg(c.oid::regclass ORDER BY c.oid) INTO reference
+      FROM pg_class c
+     WHERE c.relnamespace OPERATOR(pg_catalog.=) 'isms'::regnamespace AND c.relkind OPERATOR(pg_catalog.=) 'r'
+       AND c.oid OPERATOR(pg_catalog.<>) ALL (distributed);
+
+    -- a reference table cannot refer to a distributed one: the tailoring
+    -- rows and the memberships lose their foreign key to the organisation
+    FOR fk IN SELECT conrelid::regclass AS rel, conname FROM pg_constraint
+               WHERE contype OPERATOR(pg_catalog.=) 'f' AND confrelid OPERATOR(pg_catalog.=) 'isms.organization'::regclass
+                 AND conrelid OPERATOR(pg_catalog.=) ANY (reference) LOOP
+        EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', fk.rel, fk.conname);
+    END LOOP;
+
+    -- a unique index must include the distribution column: ids that are
+    -- unique across organisations (run, record, risk) keep a plain index,
+    -- and their uniqueness rests on their sequence alone (docs/guide.md)
+    FOR ix IN SELECT i.indexrelid::regclass AS idx, pg_get_indexdef(i.indexrelid) AS def
+               FROM pg_index i JOIN pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) i.indrelid
+                                                  AND a.attname OPERATOR(pg_catalog.=) 'org_id'
+              WHERE i.indrelid OPERATOR(pg_catalog.=) ANY (distributed) AND i.indisunique
+                AND NOT a.attnum OPERATOR(pg_catalog.=) ANY (i.indkey::int2[]) LOOP
+        EXECUTE format('DROP INDEX %s', ix.idx);
+        EXECUTE replace(ix.def, 'CREATE UNIQUE INDEX', 'CREATE INDEX');
+    END LOOP;
+
+    -- reference tables in foreign key order (referenced first)
+    FOR t IN WITH RECURSIVE dep (rel, depth) AS (
+                 SELECT r, 0 FROM unnest(reference) r
+                 UNION ALL
+                 SELECT f.conrelid::regclass, d.depth OPERATOR(pg_catalog.+) 1
+                   FROM dep d JOIN pg_constraint f ON f.confrelid OPERATOR(pg_catalog.=) d.rel::oid
+                  WHERE f.contype OPERATOR(pg_catalog.=) 'f' AND f.conrelid OPERATOR(pg_catalog.<>) f.confrelid
+                    AND f.conrelid OPERATOR(pg_catalog.=) ANY (reference) AND d.depth OPERATOR(pg_catalog.<) 20)
+             SELECT rel FROM dep GROUP BY rel ORDER BY max(depth), rel::oid LOOP
+        PERFORM isms.distribute_table(t, NULL, NULL);
+        table_name := t; how := 'reference'; RETURN NEXT;
+    END LOOP;
+
+    -- the organisation is the co-location anchor; then the rest in foreign key order
+    PERFORM isms.distribute_table('isms.organization', NULL, coalesce(shard_count, current_setting('citus.shard_count')::integer));
+    table_name := 'isms.organization'::regclass; how := 'distributed by org_id'; RETURN NEXT;
+    FOR t IN WITH RECURSIVE dep (rel, depth) AS (
+                 SELECT r, 0 FROM unnest(distributed) r WHERE r OPERATOR(pg_catalog.<>) 'isms.organization'::regclass
+                 UNION ALL
+                 SELECT f.conrelid::regclass, d.depth OPERATOR(pg_catalog.+) 1
+                   FROM dep d JOIN pg_constraint f ON f.confrelid OPERATOR(pg_catalog.=) d.rel::oid
+                  WHERE f.contype OPERATOR(pg_catalog.=) 'f' AND f.conrelid OPERATOR(pg_catalog.<>) f.confrelid
+                    AND f.conrelid OPERATOR(pg_catalog.=) ANY (distributed) AND d.depth OPERATOR(pg_catalog.<) 20)
+             SELECT rel FROM dep GROUP BY rel ORDER BY max(depth), rel::oid LOOP
+        PERFORM isms.distribute_table(t, 'isms.organization', NULL);
+        table_name := t; how := 'distributed by org_id'; RETURN NEXT;
+    END LOOP;
+
+    -- the creation of an organisation runs on the node of its shard
+    PERFORM create_distributed_function('isms.organization_open_at(bigint, text)', 'org',
+                                        colocate_with => 'isms.organization', force_delegation => true);
+    PERFORM isms.distribute_refresh();
+    -- settings of the database, on every node (docs/guide.md says why each is safe)
+    EXECUTE format('ALTER DATABASE %I SET citus.allow_nested_distributed_execution = on', current_database());
+    EXECUTE format('ALTER DATABASE %I SET citus.propagate_set_commands = local', current_database());
+    -- the engine's executor hook (src/distribute.c) must be in place before
+    -- a session's first write, which may come before any C function loads it
+    EXECUTE format('ALTER DATABASE %I SET session_preload_libraries = ''isms27022''', current_database());
+END
+$fn$;
+REVOKE ALL ON FUNCTION isms.distribute(integer) FROM PUBLIC;
+COMMENT ON FUNCTION isms.distribute(integer) IS
+    'On a Citus coordinator: the catalog and memberships as reference tables, organisations and operational tables distributed by org_id, co-located';
+
+-- The insert of an organisation with an id taken on the coordinator, run by
+-- the node that holds its shard (src/distribute.c).
+CREATE FUNCTION isms.organization_open_at(org bigint, name text) RETURNS bigint
+    LANGUAGE c AS 'MODULE_PATHNAME', 'distribute_organization_open_at';
+REVOKE ALL ON FUNCTION isms.organization_open_at(bigint, text) FROM PUBLIC;
+COMMENT ON FUNCTION isms.organization_open_at(bigint, text) IS
+    'On a distributed database: the engine''s insert of a new organisation, delegated to the node of its shard';
+
+-- Citus cannot plan an SQL function's INSERT ... SELECT with parameters
+-- (new_record's CTE, new_version's copy): the same statements as an
+-- INSERT ... VALUES, which it routes by the organisation it is given.
+CREATE OR REPLACE FUNCTION isms.new_record(run bigint, work_product text, title text, content jsonb DEFAULT '{}',
+                                           evidence_uri text DEFAULT NULL, evidence_sha256 text DEFAULT NULL)
+    RETURNS bigint
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    org bigint := isms.run_org($1);
+    id bigint;
+BEGIN
+    INSERT INTO isms.record (org_id, work_product_id, title, content, evidence_uri, evidence_sha256, produced_by_run)
+    VALUES (org, isms.work_product_id(org, $2), $3, $4, $5, $6, $1)
+    RETURNING record_id INTO id;
+    RETURN id;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION isms.new_version(record bigint, run bigint DEFAULT NULL) RETURNS bigint
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    org bigint := isms.record_org($1);
+    r isms.record;
+    id bigint;
+BEGIN
+    SELECT * INTO r FROM isms.record x
+     WHERE x.org_id OPERATOR(pg_catalog.=) org AND x.record_id OPERATOR(pg_catalog.=) $1;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    -- a register's record starts empty: the engine fills it (140_soa.sql)
+    IF EXISTS (SELECT FROM isms.register g JOIN isms.work_product w ON w.key OPERATOR(pg_catalog.=) g.work_product
+                WHERE w.work_product_id OPERATOR(pg_catalog.=) r.work_product_id AND w.org_id IS NULL) THEN
+        r.content := '{}'::jsonb;
+    END IF;
+    INSERT INTO isms.record (org_id, work_product_id, document_id, title, content, evidence_uri, evidence_sha256,
+                             produced_by_run)
+    VALUES (r.org_id, r.work_product_id, r.document_id, r.title, r.content, r.evidence_uri, r.evidence_sha256, $2)
+    RETURNING record_id INTO id;
+    RETURN id;
+END
+$$;
+
+-- Is this database distributed (isms.organization a Citus table)?
+CREATE FUNCTION isms.distributed() RETURNS boolean
+    LANGUAGE c STABLE AS 'MODULE_PATHNAME', 'distribute_distributed';
+COMMENT ON FUNCTION isms.distributed() IS 'True when isms.distribute() has distributed this database on Citus';
+
+-- remove_member: Citus cannot send a subquery on pg_roles to the copies of
+-- a reference table, and a role's OID differs from node to node (Citus
+-- sends the coordinator's, as a parameter or folded constant).  There the
+-- membership is removed by the member's name, which every copy holds; on
+-- one node, by identity as before (docs/guide.md: a renamed member).
+CREATE OR REPLACE FUNCTION isms.remove_member(org bigint, member name) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+    AS $$
+#variable_conflict use_column
+BEGIN
+    PERFORM isms.require_org_role($1, '{admin}');
+    IF isms.distributed() THEN
+        DELETE FROM isms.membership m
+         WHERE m.org_id OPERATOR(pg_catalog.=) $1 AND m.member OPERATOR(pg_catalog.=) $2;
+    ELSE
+        DELETE FROM isms.membership m
+         WHERE m.org_id OPERATOR(pg_catalog.=) $1
+           AND (m.member_oid::pg_catalog.oid OPERATOR(pg_catalog.=)
+                    (SELECT a.oid FROM pg_catalog.pg_roles a WHERE a.rolname OPERATOR(pg_catalog.=) $2)
+                OR (m.member OPERATOR(pg_catalog.=) $2
+                    AND NOT EXISTS (SELECT FROM pg_catalog.pg_roles a
+                                     WHERE a.oid OPERATOR(pg_catalog.=) m.member_oid::pg_catalog.oid)));
+    END IF;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'role "%" is not a member of organization %', $2, $1
+            USING ERRCODE = 'IS015',
+                  DETAIL = 'There is no membership to remove.',
+                  HINT = pg_catalog.format('List the members with: SELECT * FROM isms.membership WHERE org_id = %s.', $1);
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION isms.distribute_table(regclass, regclass, integer) IS
+    'Used by isms.distribute(): distributes one table by org_id (or makes it a reference table), copying its rows with the engine''s triggers off';
