@@ -27,6 +27,7 @@ DECLARE
     act record;
     out record;
     produced bigint;
+    risk bigint;
 BEGIN
     PERFORM set_config('isms.actor', author, true);
     run := isms.plan_run(org, code, title, author, planned, planned + 20);
@@ -40,12 +41,26 @@ BEGIN
         PERFORM isms.add_input(run, rec.record_id);
     END LOOP;
     PERFORM isms.start_run(run);
-    -- risk treatment keeps the Statement of Applicability complete (its
-    -- record is the engine's snapshot of it)
-    IF code::text = '7.5' THEN
+    -- the registers, through the API (each record of their work products is
+    -- the engine's snapshot): governance sets the risk criteria, the risk
+    -- assessment adds the year's risk (owned by the writer, a member), risk
+    -- treatment plans its treatment, has the owner accept it and keeps the
+    -- Statement of Applicability complete
+    IF code::text = '6.2' THEN
+        PERFORM isms.set_risk_criteria(run, '{low,medium,high}', '{low,medium,high}', 4);
+    ELSIF code::text = '7.4' THEN
+        risk := isms.add_risk(run, 'Year ' || extract(year FROM planned) || ': card data skimmed at a merchant',
+                              current_user::regrole);
+        PERFORM isms.assess_risk(run, risk, 3, 2);
+        PERFORM isms.evaluate_risk(run, risk);
+    ELSIF code::text = '7.5' THEN
         PERFORM isms.soa_init(run);
         UPDATE isms.soa SET justification = 'Synthetic history: baseline control', run_id = run
          WHERE org_id = org AND justification = isms.soa_placeholder();
+        FOR risk IN SELECT r.risk_id FROM isms.risk r WHERE r.org_id = org AND r.state = 'evaluated' LOOP
+            PERFORM isms.plan_treatment(run, risk, 'modify', '{A.8.24}', 1, 2);
+            PERFORM isms.accept_risk(run, risk);
+        END LOOP;
     END IF;
     FOR act IN
         SELECT a.activity_no, a.optional,

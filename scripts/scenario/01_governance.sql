@@ -32,10 +32,10 @@ SELECT isms.new_record(:gov, 'roles_and_responsibilities', 'Security roles and a
 SELECT isms.new_record(:gov, 'security_objectives', 'Security objectives',
        '{"objectives": ["ISO/IEC 27001 certification within 12 months", "no customer data breach",
                         "critical vulnerabilities fixed within 14 days", "100 % staff trained yearly"]}') AS objectives \gset
--- the risk criteria are a register: the record is the engine's snapshot of it
-INSERT INTO isms.risk_criteria (org_id, run_id, likelihood_levels, impact_levels, acceptance_threshold)
-VALUES (:nw, :gov, '{rare,unlikely,possible,likely,almost certain}',
-        '{negligible,minor,moderate,major,severe}', 6);
+\echo '   The risk criteria are a register (6.1.2 a): five levels of likelihood and impact,'
+\echo '   level = likelihood x impact, appetite 6; the record is the engine''s snapshot of them.'
+SELECT isms.set_risk_criteria(:gov, '{rare,unlikely,possible,likely,almost certain}',
+                              '{negligible,minor,moderate,major,severe}', 6);
 SELECT isms.new_record(:gov, 'risk_criteria', 'Risk acceptance criteria') AS criteria \gset
 SELECT isms.new_record(:gov, 'isms_risks_opportunities', 'Risks and opportunities of the ISMS',
        '{"risks": ["certification slips past the buyers'' deadline", "the small team burns out"],

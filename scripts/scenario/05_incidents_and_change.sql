@@ -97,11 +97,16 @@ SELECT isms.add_input(:ra2, r)
   FROM unnest(ARRAY[:scope, :criteria, :requirements, :assets, :lessons, :change_record, :register]::bigint[]) AS r;
 SELECT isms.start_run(:ra2);
 SELECT isms.new_version(:register, :ra2) AS register_v2 \gset
-UPDATE isms.risk SET likelihood = 2, run_id = :ra2 WHERE org_id = :nw AND title LIKE 'R1%';
-INSERT INTO isms.risk (org_id, run_id, title, owner, likelihood, impact)
-VALUES (:nw, :ra2, 'R6 breach notice to Alder Bank later than 24 h', 'amir_ciso', 3, 3);
+-- R1 is reassessed (hardware keys are in place; its acceptance is withdrawn
+-- until Lena accepts the new plan), R6 is new (owner: Amir)
+SELECT isms.reassess_risk(:ra2, :r1, 'INC-1: hardware keys now cover every administrator');
+SELECT isms.assess_risk(:ra2, :r1, 2, 4);
+SELECT isms.add_risk(:ra2, 'R6 breach notice to Alder Bank later than 24 h', 'amir_ciso',
+                     'The contract with Alder Bank requires notice of a breach within 24 hours') AS r6 \gset
+SELECT isms.assess_risk(:ra2, :r6, 3, 3);
+SELECT isms.evaluate_risk(:ra2, r) FROM unnest(ARRAY[:r1, :r6]::bigint[]) AS r;
 SELECT isms.new_record(:ra2, 'risk_assessment_report', 'Risk reassessment report',
-       '{"changed": ["R1", "R4"], "new": ["R6"], "above_acceptance": ["R6"]}') AS ra2_report \gset
+       '{"changed": ["R1"], "new": ["R6"], "above_acceptance": ["R1", "R6"]}') AS ra2_report \gset
 SELECT demo.work_steps(:ra2, 'amir_ciso');
 SELECT demo.submit_outputs(:ra2);
 SET ROLE lena_cto;
@@ -113,13 +118,17 @@ SELECT isms.plan_run(:nw, '7.5', 'Treatment of R6', 'amir_ciso', demo.day(9, 21)
 SELECT isms.add_input(:rt2, r) FROM unnest(ARRAY[:register_v2, :ra2_report, :criteria]::bigint[]) AS r;
 SELECT isms.start_run(:rt2);
 SELECT isms.confirm_record(:rt2, :soa);
-UPDATE isms.risk SET controls = '{A.5.24,A.5.26}', treatment = 'modify', run_id = :rt2
- WHERE org_id = :nw AND title LIKE 'R6%';
+SELECT isms.plan_treatment(:rt2, :r1, 'modify', '{A.5.17,A.8.2,A.8.5}', 1, 3);
+SELECT isms.plan_treatment(:rt2, :r6, 'modify', '{A.5.24,A.5.26}', 1, 3);
+SELECT isms.accept_risk(:rt2, :r6);
+SET ROLE lena_cto;
+SELECT isms.accept_risk(:rt2, :r1);
+SET ROLE amir_ciso;
 SELECT isms.new_version(:plan, :rt2) AS plan_v2 \gset
 UPDATE isms.record SET content = content || '{"R6": "24 h breach notice runbook and on-call rota (A.5.24, A.5.26)"}'
  WHERE record_id = :plan_v2;
 SELECT isms.new_record(:rt2, 'risk_acceptance', 'Acceptance of residual risk R6',
-       '{"accepted_by": "amir_ciso", "residual": {"R6": 3}}');
+       '{"accepted_in_register": {"amir_ciso": ["R6"], "lena_cto": ["R1"]}, "residual": {"R1": 3, "R6": 3}}');
 SELECT demo.work_steps(:rt2, 'amir_ciso');
 SELECT demo.submit_outputs(:rt2);
 SET ROLE lena_cto;

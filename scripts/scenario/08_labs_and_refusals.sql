@@ -39,6 +39,11 @@ SET ROLE amir_ciso;
 \o
 SELECT demo.refused('IS009', format('UPDATE isms.record SET content = %L WHERE record_id = %s',
                                     '{"commitments": []}', :policy)) \g (tuples_only=on)
+\echo '   The registers change only in runs that maintain them, and an approved snapshot never changes:'
+SELECT demo.refused('IS029', format('UPDATE isms.soa SET status = %L WHERE org_id = %s AND control = %L',
+                                    'implemented', :nw, 'A.8.14')) \g (tuples_only=on)
+SELECT demo.refused('IS031', format('UPDATE isms.record SET content = %L WHERE record_id = %s',
+                                    '{"entries": []}', :soa)) \g (tuples_only=on)
 \echo '   The BI tool''s login reads reports; it cannot act:'
 SET ROLE bi_dashboard;
 SELECT demo.refused('42501', format('SELECT isms.withdraw_record(%s, %L)', :policy, 'dashboard click')) \g (tuples_only=on)

@@ -34,6 +34,43 @@ SELECT work_product, title, version, valid_until, days_left, status
  WHERE status <> 'current'
  ORDER BY status, work_product;
 
+\echo '-- Risk heat map (isms_report.risk_heat_map): risks per likelihood x impact, inherent and residual;'
+\echo '-- a cell marked ! is above the acceptance threshold'
+SELECT basis, likelihood || ' ' || likelihood_label AS likelihood,
+       string_agg(CASE WHEN impact = 1 THEN risks || CASE WHEN above_appetite THEN ' !' ELSE '' END END, '') AS "1 negligible",
+       string_agg(CASE WHEN impact = 2 THEN risks || CASE WHEN above_appetite THEN ' !' ELSE '' END END, '') AS "2 minor",
+       string_agg(CASE WHEN impact = 3 THEN risks || CASE WHEN above_appetite THEN ' !' ELSE '' END END, '') AS "3 moderate",
+       string_agg(CASE WHEN impact = 4 THEN risks || CASE WHEN above_appetite THEN ' !' ELSE '' END END, '') AS "4 major",
+       string_agg(CASE WHEN impact = 5 THEN risks || CASE WHEN above_appetite THEN ' !' ELSE '' END END, '') AS "5 severe"
+  FROM isms_report.risk_heat_map
+ GROUP BY basis, likelihood, likelihood_label
+ ORDER BY basis, max(likelihood) DESC;
+
+\echo '-- Risks above appetite (isms_report.risks_above_appetite): accepted by their owners or still open'
+SELECT title, owner, state, level, residual_level, acceptance_threshold AS threshold, accepted, accepted_by
+  FROM isms_report.risks_above_appetite
+ ORDER BY risk_id;
+
+\echo '-- Statement of Applicability (isms_report.statement_of_applicability): the 93 Annex A controls'
+SELECT count(*) AS controls, count(*) FILTER (WHERE applicable) AS applicable,
+       count(*) FILTER (WHERE NOT applicable) AS excluded,
+       count(*) FILTER (WHERE status = 'implemented') AS implemented,
+       count(*) FILTER (WHERE status = 'partially_implemented') AS partially,
+       count(*) FILTER (WHERE status = 'planned') AS planned,
+       count(*) FILTER (WHERE risks > 0) AS treating_risks,
+       count(*) FILTER (WHERE changed_since_approval) AS changed_since_approval
+  FROM isms_report.statement_of_applicability;
+\echo '-- Excluded controls and why'
+SELECT control, title, justification
+  FROM isms_report.statement_of_applicability
+ WHERE NOT applicable
+ ORDER BY control_sort;
+\echo '-- Controls still to implement that treat risks (isms_report.controls_not_implemented)'
+SELECT control, title, status, owner, array_to_string(risk_titles, '; ') AS risks
+  FROM isms_report.controls_not_implemented
+ WHERE risks > 0
+ ORDER BY control_sort;
+
 \echo '-- Capability profile, ISO/IEC 33020 (isms_report.capability_profile; derived from the year''s evidence)'
 SELECT process_code AS process, pa11, pa21, pa22, pa31, pa32, capability_level AS level
   FROM isms_report.capability_profile

@@ -50,7 +50,7 @@ check "every organisation's event chain verifies (3 organisations)" \
 check "every refusal happened with the expected SQLSTATE" \
 	"SELECT count(*) > 0 AND bool_and(sqlstate IS NOT DISTINCT FROM expected) FROM demo.refusal"
 check "the refusals cover the documented rules" \
-	"SELECT array_agg(DISTINCT expected ORDER BY expected) @> '{IS002,IS003,IS005,IS006,IS007,IS008,IS009,IS010,IS011,IS012,IS013,IS014,IS015,IS016,IS021,IS024,IS025,22P02,42501}'
+	"SELECT array_agg(DISTINCT expected ORDER BY expected) @> '{IS002,IS003,IS005,IS006,IS007,IS008,IS009,IS010,IS011,IS012,IS013,IS014,IS015,IS016,IS021,IS024,IS025,IS028,IS029,IS031,22P02,42501}'
 	   FROM demo.refusal"
 check "the policy and the review results were approved by top management, the audit report by an internal auditor" \
 	"SELECT bool_and(EXISTS (SELECT FROM isms.designation d WHERE d.org_id = r.org_id AND d.member_oid = r.approver_oid
@@ -76,6 +76,26 @@ check "versions: risk register, treatment plan, requirements and objectives each
 check "the backdated acceptable use policy is the one approved document past its review date" \
 	"SELECT array_agg(title) = '{\"Acceptable use policy\"}' FROM isms.record
 	  WHERE state = 'approved' AND valid_until < current_date"
+check "the risk criteria were set in the 6.2 run, through the API (an event of the run)" \
+	"SELECT EXISTS (SELECT FROM isms.risk_criteria c JOIN isms.run r USING (org_id, run_id) JOIN isms.process p USING (process_id)
+	                 WHERE c.org_id = $nw AND p.code = '6.2' AND c.acceptance_threshold = 6)"
+check "the risk assessment identified six risks with owners, each accepted by its owner" \
+	"SELECT count(*) = 6 AND bool_and(state = 'accepted' AND accepted_by = owner) FROM isms.risk WHERE org_id = $nw"
+check "the owners' acceptances are events of 7.5 runs" \
+	"SELECT count(*) = 7 FROM isms.event e JOIN isms.run r ON r.org_id = e.org_id AND r.run_id = (e.detail->>'run_id')::bigint
+	   JOIN isms.process p USING (process_id) WHERE e.org_id = $nw AND e.action = 'risk.accept' AND p.code = '7.5'"
+check "the SoA covers the 93 Annex A controls, justified, four excluded" \
+	"SELECT count(*) = 93 AND count(*) FILTER (WHERE NOT applicable) = 4
+	        AND bool_and(justification <> isms.soa_placeholder())
+	   FROM isms.soa WHERE org_id = $nw AND control LIKE 'A.%'"
+check "the approved risk register and SoA records are engine snapshots" \
+	"SELECT count(DISTINCT wp.key) = 2 AND bool_and(r.content->>'format' = 'isms-snapshot-v1')
+	   FROM isms.record r JOIN isms.work_product wp USING (work_product_id)
+	  WHERE r.org_id = $nw AND r.state IN ('approved', 'superseded')
+	    AND wp.key IN ('risk_register', 'statement_of_applicability')"
+check "the heat map has every cell of the 5 x 5 scales, inherent and residual, six risks in each" \
+	"SET ROLE bi_dashboard; SELECT count(*) = 50 AND sum(risks) FILTER (WHERE basis = 'inherent') = 6
+	        AND sum(risks) FILTER (WHERE basis = 'residual') = 6 FROM isms_report.risk_heat_map"
 check "Northwind Labs declared 8.5 not applicable" \
 	"SELECT EXISTS (SELECT FROM isms.process_exclusion x JOIN isms.organization o USING (org_id)
 	                 JOIN isms.process p USING (process_id) WHERE o.name = 'Northwind Labs' AND p.code = '8.5')"

@@ -37,6 +37,7 @@ CREATE EXTENSION isms27022;
 SET isms.actor = 'alice';
 SELECT isms.create_organization('ODBC Acme') IS NULL, isms.create_organization('ODBC Globex') IS NULL;
 \\i $ISMS_BUILD/test/lib/governance.sql
+\\i $ISMS_BUILD/test/lib/registers.sql
 DO \$\$
 DECLARE
     org bigint;
@@ -44,6 +45,7 @@ BEGIN
     FOR org IN SELECT org_id FROM isms.organization ORDER BY org_id LOOP
         PERFORM pg_temp.publish(isms.new_external_record(org, 'business_context', 'Strategy'));
         PERFORM pg_temp.governance(org, 'Governance', CURRENT_DATE + 30, false);
+        PERFORM pg_temp.registers(org);
         PERFORM isms.plan_run(org, '7.4', 'Risk assessment', 'alice', CURRENT_DATE, CURRENT_DATE + 30);
         PERFORM isms.submit_record(isms.new_external_record(org, 'legal_obligation', 'Obligation'));
     END LOOP;
