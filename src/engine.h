@@ -319,12 +319,14 @@ extern void event_org_not_found(int64 org_id) pg_attribute_noreturn();
 
 /*
  * snapshot.c: a register's work product is recorded as a snapshot of the
- * register; soa.c: the Statement of Applicability.  Both hold guards of
- * kind "record" (listed in record_guards).
+ * register; soa.c: the Statement of Applicability, its register hook and
+ * approval guard.  Both hold guards of kind "record" (listed in
+ * record_guards).
  */
 extern Oid	snapshot_register(const WorkProduct *wp);
 extern void snapshot_guard_submission(LifecycleRow *row);
 extern char *snapshot_verify(int64 org_id);
+extern void soa_hook(RegisterRow *row);
 extern void soa_guard_approval(LifecycleRow *row);
 
 /* rules.c: what a run still needs, shared by the triggers and isms.run_blockers */

@@ -87,6 +87,7 @@ static const struct
 {
 	{"risk_criteria", risk_criteria_hook},
 	{"risk", risk_hook},
+	{"soa", soa_hook},
 };
 
 static MemoryContext register_cxt = NULL;
