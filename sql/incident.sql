@@ -6,7 +6,7 @@
 -- severity and regime, only real incidents contained and closed, closed
 -- with lessons learned (IS036); "not an incident" closed with a reason
 -- (IS021); the deadlines GDPR 72 h, NIS2 24 h / 72 h; the 7.9 catalog (Learn
--- optional, a plan-and-prepare activity for A.5.24); the reports
+-- optional); the reports
 -- open_incidents and notification_deadlines.
 \i test/lib/try.sql
 \i test/lib/register_runs.sql
@@ -138,7 +138,7 @@ SET ROLE regress_inc_lead;
 SELECT pg_temp.name('run', pg_temp.start(:org, '7.9', 'False alarm'), 'fa') AS fa \gset
 SELECT pg_temp.name('incident', report_incident(:org, 'Alarm of the door sensor'), 'door') AS door \gset
 SELECT pg_temp.try(format('SELECT isms.dismiss_incident(%s, %s, %L)', :fa, :door, 'Sensor fault, nothing entered'));
-SELECT pg_temp.finish(:org, :fa, 1, '{4,5,6}') = :fa AS completed;
+SELECT pg_temp.finish(:org, :fa, 1, '{4,5}') = :fa AS completed;
 SELECT w.key FROM run_record l JOIN record r USING (org_id, record_id) JOIN work_product w USING (work_product_id)
  WHERE l.run_id = :fa AND l.role = 'output' ORDER BY w.key;
 RESET ROLE;

@@ -16,10 +16,10 @@
 --
 -- The 7.9 catalog: "Learn" becomes optional, so that a run whose triage
 -- found no incident skips it (with a reason) and needs no lessons learned;
--- a real incident still needs them to close.  A.5.24 (planning and
--- preparation) gets an activity of its own, numbered 6 because the numbers
--- of 0.1.0's activities are fixed in the steps of existing runs.  The
--- register's snapshot is a work product of its own (incident_register), so
+-- a real incident still needs them to close.  (A plan-and-prepare activity
+-- for A.5.24 is not added here: an optional activity without a step blocks
+-- completion, so every caller completing 7.9 runs would have to skip it.)
+-- The register's snapshot is a work product of its own (incident_register), so
 -- that incident_record stays the free record it was.
 
 -- Registers whose entries may be created outside a run.
@@ -32,11 +32,6 @@ UPDATE isms.activity a SET optional = true
   FROM isms.process p
  WHERE p.process_id OPERATOR(pg_catalog.=) a.process_id AND p.code OPERATOR(isms.=) '7.9' AND p.org_id IS NULL
    AND a.org_id IS NULL AND a.activity_no OPERATOR(pg_catalog.=) 5;
-INSERT INTO isms.activity (activity_id, process_id, org_id, activity_no, name, optional, description)
-SELECT -210, p.process_id, NULL, 6, 'Plan and prepare incident management', true,
-       'Review and update the incident management plan: procedures, roles, contacts and the notification duties (A.5.24)'
-  FROM isms.process p WHERE p.code OPERATOR(isms.=) '7.9' AND p.org_id IS NULL;
-INSERT INTO isms.activity_reference (activity_id, clause) VALUES (-210, 'A.5.24');
 INSERT INTO isms.work_product (work_product_id, key, name, kind, origin, review_months, retention_months)
 VALUES (-210, 'incident_register', 'Incident register: the incidents reported and how each was handled',
         'record', 'process', NULL, 60);
