@@ -54,7 +54,7 @@ RESET ROLE;
 -- the time of the report is the time of detection unless given.
 SET ROLE regress_inc_reader;
 SELECT pg_temp.name('incident', report_incident(:org, 'Phishing mail opened', 'A user clicked a link',
-                    now() - interval '40 days', 'phishing', true, '{mail server}'), 'phish') AS phish \gset
+                    now() - interval '960 hours', 'phishing', true, '{mail server}'), 'phish') AS phish \gset
 SELECT pg_temp.name('incident', report_incident(:org, 'Laptop left on a train'), 'laptop') AS laptop \gset
 SELECT pg_temp.name('incident', report_incident(:org, 'Odd login at night', NULL, now() - interval '1 hour'), 'login') AS login \gset
 SELECT title, run_id, state, reported_by, reported_at = created_at AS reported_now,
