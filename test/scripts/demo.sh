@@ -66,9 +66,9 @@ check "the incident register: a false positive closed as not an incident, an inc
 check "the audit finding was closed after its effectiveness was verified by someone other than who implemented the action" \
 	"SELECT count(*) = 1 FROM isms.nonconformity n JOIN isms.run a ON a.org_id = n.org_id AND a.run_id = n.audit_run_id
 	  WHERE n.org_id = $nw AND n.source = 'audit_finding' AND n.state = 'closed' AND n.verified_by <> n.implemented_by"
-check "open incidents after 30 days and overdue corrective actions are one SELECT each (one row each)" \
-	"SET ROLE bi_dashboard; SELECT (SELECT count(*) FROM isms_report.open_incidents WHERE org_id = $nw AND age_days > 30) = 1
-	    AND (SELECT count(*) FROM isms_report.corrective_actions_overdue WHERE org_id = $nw) = 1"
+check "the dashboard finds the incident open after 30 days and the overdue corrective action with one SELECT each" \
+	"SET ROLE bi_dashboard; SELECT (SELECT count(*) FROM isms_report.open_incidents WHERE age_days > 30) = 1
+	    AND (SELECT count(*) FROM isms_report.corrective_actions_overdue) = 1"
 check "the management review ran with the performance and audit reports as inputs" \
 	"SELECT EXISTS (SELECT FROM isms.run r JOIN isms.step s USING (org_id, run_id)
 	                 WHERE r.org_id = $nw AND r.title = 'Management review' AND r.state = 'completed'
