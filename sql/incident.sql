@@ -143,6 +143,17 @@ SELECT w.key FROM run_record l JOIN record r USING (org_id, record_id) JOIN work
  WHERE l.run_id = :fa AND l.role = 'output' ORDER BY w.key;
 RESET ROLE;
 
+-- The register's snapshot: a record of incident_register produced in a 7.9
+-- run holds every incident as it stood at submission.
+SET ROLE regress_inc_lead;
+SELECT pg_temp.name('record', new_record(:ir, 'incident_register', 'Incident register'), 'snap') AS snap \gset
+SELECT pg_temp.publish(:snap) = :snap AS approved;
+SELECT r.state, r.content->>'register' AS register, r.content->'entry_count' AS entries,
+       (SELECT string_agg(e->>'title' || ' ' || (e->>'state'), ', ' ORDER BY (e->>'incident_id')::bigint)
+          FROM jsonb_array_elements(r.content->'entries') e) AS incidents
+  FROM record r WHERE r.record_id = :snap;
+RESET ROLE;
+
 -- Every change is an event; the chain is intact.
 SELECT object_type, action, old_state, new_state, detail->>'run_id' IS NOT NULL AS in_run
   FROM event WHERE org_id = :org AND object_type = 'incident' AND object_id = :phish ORDER BY event_no;

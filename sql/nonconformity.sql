@@ -115,6 +115,16 @@ SELECT title, source, clause, state, action, owner, days_overdue FROM isms_repor
 SELECT source, clause, nonconformities, open, closed FROM isms_report.nonconformities_by_source WHERE org_id = :org;
 RESET ROLE;
 
+-- The register's snapshot, produced in the 7.13 run.
+SET ROLE regress_nc_lead;
+SELECT pg_temp.name('record', new_record(:ca, 'nonconformity_register', 'Nonconformity register'), 'snap') AS snap \gset
+SELECT pg_temp.publish(:snap) = :snap AS approved;
+SELECT r.state, r.content->>'register' AS register, r.content->'entry_count' AS entries,
+       (SELECT string_agg((e->>'source') || ' ' || (e->>'state'), ', ' ORDER BY (e->>'nonconformity_id')::bigint)
+          FROM jsonb_array_elements(r.content->'entries') e) AS nonconformities
+  FROM record r WHERE r.record_id = :snap;
+RESET ROLE;
+
 SELECT action, old_state, new_state FROM event
  WHERE org_id = :org AND object_type = 'nonconformity' AND object_id = :access ORDER BY event_no;
 SELECT detail->>'implemented_by' AS implemented_by, detail->>'verified_by' AS verified_by FROM event
