@@ -52,6 +52,7 @@
 #define ERRCODE_ISMS_REGISTER_RUN		ISMS_ERRCODE(29)	/* IS029 */
 #define ERRCODE_ISMS_NOT_A_MEMBER		ISMS_ERRCODE(32)	/* IS032 */
 #define ERRCODE_ISMS_UNKNOWN_CONTROL	ISMS_ERRCODE(33)	/* IS033 */
+#define ERRCODE_ISMS_RUN_DATES			ISMS_ERRCODE(47)	/* IS047 */
 
 /*
  * Rule switches for the mutation test (test/mutation/run.sh).  Every rule
