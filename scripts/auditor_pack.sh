@@ -14,7 +14,8 @@
 # member.  Installs what is missing from Debian (apt-get update first):
 # python3-jinja2, python3-matplotlib, python3-psycopg2, chromium.  Writes
 # OUT/auditor_pack.html, OUT/auditor_pack.pdf (Chromium --print-to-pdf) and
-# with --screenshot OUT/auditor_pack.png, and prints the PDF's path last.
+# with --screenshot OUT/auditor_pack.png (OUT: --out, default
+# /tmp/auditor_pack.PID), and prints the PDF's path last.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 out=${TMPDIR:-/tmp}/auditor_pack.$$
@@ -27,7 +28,7 @@ while [ $# -gt 0 ]; do
 	--out) [ $# -ge 2 ] || { echo "--out needs a directory" >&2; exit 2; }
 		out=$2; shift ;;
 	--screenshot) shot=1 ;;
-	-h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "unknown option: $1 (try --help)" >&2; exit 2 ;;
 	esac
 	shift
