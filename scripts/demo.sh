@@ -63,6 +63,12 @@ rc=$?
 t2=$(date +%s)
 echo
 echo "== Scenario $([ $rc = 0 ] && echo finished || echo FAILED) in $((t2 - t1)) s (total $((t2 - t0)) s)"
+# the auditor pack (scripts/auditor_pack.sh): HTML, PDF and PNG, paths printed
+if [ $rc = 0 ]; then
+	echo "== Auditor pack of Northwind Cloud, read as kofi_audit (lead internal auditor):"
+	bash "$here/auditor_pack.sh" --org 'Northwind Cloud' --role kofi_audit --screenshot \
+		--out "$(mktemp -d /tmp/isms_demo_pack.XXXXXX)" || rc=1
+fi
 
 if [ "$keep" = 1 ]; then
 	cat <<MSG

@@ -56,6 +56,7 @@
 #define ERRCODE_ISMS_NC_SOURCE			ISMS_ERRCODE(37)	/* IS037 */
 #define ERRCODE_ISMS_NC_LIFECYCLE		ISMS_ERRCODE(38)	/* IS038 */
 #define ERRCODE_ISMS_NC_VERIFIER		ISMS_ERRCODE(39)	/* IS039 */
+#define ERRCODE_ISMS_RUN_DATES			ISMS_ERRCODE(47)	/* IS047 */
 
 /*
  * Rule switches for the mutation test (test/mutation/run.sh).  Every rule

@@ -9,7 +9,7 @@
  * activity of the process as the organisation has tailored it;
  * isms.run_planned_trigger fires AFTER INSERT and appends the plan event
  * (AFTER, so that a row not inserted by INSERT ... ON CONFLICT DO NOTHING
- * has none).  The rules of one transition are guards (run_guards), which
+ * has none).  A run is never due before its planned start (IS047).  The rules of one transition are guards (run_guards), which
  * isms.lifecycle_transition attaches to the transitions of kind "run".
  *
  *-------------------------------------------------------------------------
@@ -19,6 +19,7 @@
 #include "catalog/pg_type.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/date.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
 
@@ -150,6 +151,26 @@ const LifecycleGuard run_guards[] = {
 	{NULL, NULL}
 };
 
+/* A due date before the planned start is refused with both dates (IS047). */
+static void
+refuse_due_before_start(HeapTuple tuple, TupleDesc desc, const char *object)
+{
+	bool		start_null,
+				due_null;
+	Datum		start = engine_get(tuple, desc, "planned_start", &start_null);
+	Datum		due = engine_get(tuple, desc, "due", &due_null);
+
+	if (start_null || due_null || DatumGetDateADT(due) >= DatumGetDateADT(start))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_ISMS_RUN_DATES),
+			 errmsg("%s cannot be due on %s, before its planned start on %s", object,
+					DatumGetCString(DirectFunctionCall1(date_out, due)),
+					DatumGetCString(DirectFunctionCall1(date_out, start))),
+			 errdetail("A run is due on or after the day it is planned to start; planned_start defaults to the current date."),
+			 errhint("Pass a due date on or after planned_start, e.g. due => CURRENT_DATE + 30, or an earlier planned_start.")));
+}
+
 /* BEFORE INSERT: a run is born planned, for an applicable process. */
 static HeapTuple
 run_insert(Relation rel, HeapTuple tuple)
@@ -181,6 +202,7 @@ run_insert(Relation rel, HeapTuple tuple)
 					 errhint("Leave \"%s\" out of the INSERT.", *c)));
 	}
 	ENGINE_RULE(IS014_EXCLUDED_PLAN, refuse_excluded(pm, org_id));
+	ENGINE_RULE(IS047_PLAN_DATES, refuse_due_before_start(tuple, desc, "a new run"));
 	engine_get(tuple, desc, "owner", &isnull);
 	if (isnull)
 	{
@@ -211,6 +233,7 @@ run_update(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 	ENGINE_RULE(IS020_RUN_TIMES, engine_refuse_change(oldtup, newtup, desc, run_managed_columns, ERRCODE_ISMS_ENGINE_MANAGED, object,
 						 "Start and end times are recorded when the run changes state.",
 						 "Change the state with isms.start_run, isms.complete_run or isms.cancel_run."));
+	ENGINE_RULE(IS047_REPLAN_DATES, refuse_due_before_start(newtup, desc, object));
 	if (r.lc.from == r.lc.to)
 	{
 		if (RULE_ON(IS009_CLOSED_RUN) && r.lc.from->final)

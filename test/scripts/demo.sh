@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # test/scripts/demo.sh -- run the main job's scenario (scripts/scenario/, plus
 # one year of scripts/history.sql) against the test cluster, in a database of
-# its own, and check the facts it must establish.  Run by test/run.sh with
-# PGHOST/PGPORT/PGUSER exported; exits non-zero on any failure.
+# its own, and check the facts it must establish and its auditor pack.  Run
+# by test/run.sh with PGHOST/PGPORT/PGUSER exported; exits non-zero on any
+# failure.
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 db=isms_demo_test
@@ -10,20 +11,8 @@ export PGDATABASE=$db
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-psql -qX -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" &&
-	psql -qX -c "CREATE EXTENSION isms27022" || exit 1
-
-args=()
-for f in "$root"/scripts/scenario/[0-9]*.sql; do
-	case $f in */99_summary.sql) continue ;; esac
-	args+=(-f "$f")
-done
-args+=(-v years=1 -f "$root/scripts/history.sql" -f "$root/scripts/scenario/99_summary.sql")
-if ! psql -qX -v ON_ERROR_STOP=1 "${args[@]}" >"$log" 2>&1; then
-	echo "not ok - the scenario failed:"
-	tail -25 "$log"
-	exit 1
-fi
+. "$root/test/lib/demo.sh"
+isms_demo_load $db "$log" || exit 1
 
 failed=0
 # check "description" "SQL returning one boolean"
@@ -112,6 +101,16 @@ check "Northwind Labs declared 8.5 not applicable" \
 check "one year of synthetic history: 17 completed runs for Fabrikam Payments" \
 	"SELECT count(*) = 17 FROM isms.run r JOIN isms.organization o USING (org_id)
 	  WHERE o.name = 'Fabrikam Payments' AND r.state = 'completed'"
+
+# the main job's auditor pack (scripts/demo.sh ends with it): every section filled
+. "$root/test/lib/auditor_pack.sh"
+pack=$(mktemp -d)
+if bash "$root/scripts/auditor_pack.sh" --org 'Northwind Cloud' --role kofi_audit --out "$pack" >"$log" 2>&1; then
+	isms_check_pack "$pack" heatmap readiness soa documents_due capability chain || failed=$((failed + 1))
+else
+	echo "not ok - the auditor pack failed:"; tail -5 "$log"; failed=$((failed + 1))
+fi
+rm -rf "$pack"
 
 psql -qX -d postgres -c "DROP DATABASE $db"
 [ "$failed" -eq 0 ]

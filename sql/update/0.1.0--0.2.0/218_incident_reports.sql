@@ -7,8 +7,10 @@
 --   notification_deadlines       every notification deadline of an incident
 --                                not yet met, with the hours left (negative:
 --                                overdue);
---   corrective_actions_overdue   nonconformities whose corrective action is
---                                not implemented by its due date;
+--   open_nonconformities         nonconformities not closed, with their
+--                                corrective action and days overdue;
+--   corrective_actions_overdue   those whose corrective action is not
+--                                implemented by its due date;
 --   nonconformities_by_source    counts per source and clause, open and
 --                                closed.
 -- They follow docs/reporting.md, as 200_register_reports does.  Ages and
@@ -97,7 +99,7 @@ COMMENT ON COLUMN isms_report.notification_deadlines.due_at IS 'When it is due';
 COMMENT ON COLUMN isms_report.notification_deadlines.hours_left IS 'Hours left at the time of the query, one decimal (negative: overdue)';
 COMMENT ON COLUMN isms_report.notification_deadlines.overdue IS 'Whether the deadline has passed';
 
-CREATE VIEW isms_report.corrective_actions_overdue WITH (security_barrier = true) AS
+CREATE VIEW isms_report.open_nonconformities WITH (security_barrier = true) AS
 SELECT o.org_id,
        v.*
   FROM isms.my_organizations() o
@@ -112,13 +114,35 @@ SELECT o.org_id,
                n.action,
                n.owner::text AS owner,
                n.due_date,
-               CURRENT_DATE OPERATOR(pg_catalog.-) n.due_date AS days_overdue
+               CASE WHEN n.state OPERATOR(pg_catalog.=) 'action_planned'::isms.nonconformity_state
+                     AND n.due_date OPERATOR(pg_catalog.<) CURRENT_DATE
+                    THEN CURRENT_DATE OPERATOR(pg_catalog.-) n.due_date END AS days_overdue
           FROM isms.nonconformity n
           JOIN isms.organization og ON og.org_id OPERATOR(pg_catalog.=) n.org_id
          WHERE n.org_id OPERATOR(pg_catalog.=) o.org_id
-           AND n.state OPERATOR(pg_catalog.=) 'action_planned'::isms.nonconformity_state
-           AND n.due_date OPERATOR(pg_catalog.<) CURRENT_DATE
-         ORDER BY n.due_date, n.nonconformity_id) v;
+           AND n.state OPERATOR(pg_catalog.<>) 'closed'::isms.nonconformity_state
+         ORDER BY n.due_date NULLS LAST, n.nonconformity_id) v;
+COMMENT ON VIEW isms_report.open_nonconformities IS
+    'Nonconformities (ISO/IEC 27001 10.2) not closed, with their corrective action, earliest due first';
+COMMENT ON COLUMN isms_report.open_nonconformities.org_id IS 'Organization';
+COMMENT ON COLUMN isms_report.open_nonconformities.organization IS 'Name of the organization';
+COMMENT ON COLUMN isms_report.open_nonconformities.nonconformity_id IS 'The nonconformity';
+COMMENT ON COLUMN isms_report.open_nonconformities.title IS 'Title of the nonconformity';
+COMMENT ON COLUMN isms_report.open_nonconformities.source IS 'Where it was found: audit_finding, incident, management_review, complaint, other';
+COMMENT ON COLUMN isms_report.open_nonconformities.clause IS 'The clause or Annex A control not fulfilled';
+COMMENT ON COLUMN isms_report.open_nonconformities.clause_sort IS 'Sort key of the clause (isms.clause_sort_key)';
+COMMENT ON COLUMN isms_report.open_nonconformities.state IS 'State of the nonconformity: open, analysed, action_planned, implemented or effectiveness_verified';
+COMMENT ON COLUMN isms_report.open_nonconformities.action IS 'The corrective action planned (NULL before it is planned)';
+COMMENT ON COLUMN isms_report.open_nonconformities.owner IS 'Who is responsible for the action';
+COMMENT ON COLUMN isms_report.open_nonconformities.due_date IS 'When the action is due';
+COMMENT ON COLUMN isms_report.open_nonconformities.days_overdue IS 'Days a planned action is past its due date, today (NULL: not overdue)';
+
+-- The overdue ones: planned, not implemented, past the due date.
+CREATE VIEW isms_report.corrective_actions_overdue WITH (security_barrier = true) AS
+SELECT n.*
+  FROM isms_report.open_nonconformities n
+ WHERE n.days_overdue IS NOT NULL
+ ORDER BY n.org_id, n.due_date, n.nonconformity_id;
 COMMENT ON VIEW isms_report.corrective_actions_overdue IS
     'Corrective actions (ISO/IEC 27001 10.2) planned and not implemented by their due date, most overdue first';
 COMMENT ON COLUMN isms_report.corrective_actions_overdue.org_id IS 'Organization';
@@ -163,5 +187,5 @@ COMMENT ON COLUMN isms_report.nonconformities_by_source.open IS 'Of them not clo
 COMMENT ON COLUMN isms_report.nonconformities_by_source.closed IS 'Of them closed';
 
 GRANT SELECT ON isms_report.open_incidents, isms_report.notification_deadlines,
-    isms_report.corrective_actions_overdue, isms_report.nonconformities_by_source
+    isms_report.open_nonconformities, isms_report.corrective_actions_overdue, isms_report.nonconformities_by_source
     TO isms_reader, isms_auditor, isms_manager, isms_admin, isms_contributor;
