@@ -137,12 +137,12 @@ COMMENT ON COLUMN isms_report.open_nonconformities.owner IS 'Who is responsible 
 COMMENT ON COLUMN isms_report.open_nonconformities.due_date IS 'When the action is due';
 COMMENT ON COLUMN isms_report.open_nonconformities.days_overdue IS 'Days a planned action is past its due date, today (NULL: not overdue)';
 
--- The overdue ones: planned, not implemented, past the due date.
+-- The overdue ones: planned, not implemented, past the due date (in the
+-- order of open_nonconformities: earliest due first).
 CREATE VIEW isms_report.corrective_actions_overdue WITH (security_barrier = true) AS
 SELECT n.*
   FROM isms_report.open_nonconformities n
- WHERE n.days_overdue IS NOT NULL
- ORDER BY n.org_id, n.due_date, n.nonconformity_id;
+ WHERE n.days_overdue IS NOT NULL;
 COMMENT ON VIEW isms_report.corrective_actions_overdue IS
     'Corrective actions (ISO/IEC 27001 10.2) planned and not implemented by their due date, most overdue first';
 COMMENT ON COLUMN isms_report.corrective_actions_overdue.org_id IS 'Organization';
