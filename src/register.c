@@ -565,7 +565,7 @@ register_set_times(RegisterRow *row)
 	Datum		vals[2];
 	bool		nulls[2] = {false, false};
 	int			n = 0;
-	Datum		now = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+	Datum		now = TimestampTzGetDatum(engine_business_time(row->lc.org_id));
 
 	if (register_has_column(desc, "updated_at"))
 	{
