@@ -83,6 +83,8 @@ SELECT isms.add_input(:run, :context);
 SELECT isms.start_run(:run);
 SELECT pg_temp.steps(:run, 1, 2) AS published;
 SELECT isms.import_at('2025-02-20 08:00+00') IS NOT NULL AS at;
+-- a register entry (the risk criteria, 6.1.2 a) takes the business time too
+SELECT isms.set_risk_criteria(:run, '{low,medium,high}', '{minor,major,severe}', 4);
 SELECT pg_temp.steps(:run, 3, 4) AS published;
 -- out of order within the batch (IS044)
 SELECT pg_temp.try($$SELECT isms.import_at('2025-02-19 08:00+00')$$);
@@ -106,6 +108,10 @@ SELECT min(business_at) AS first_business, max(business_at) AS last_business,
 SELECT l.action, l.new_state, t.imported, t.import_source
   FROM isms_report.event_time t JOIN isms_report.event_timeline l USING (org_id, event_no)
  WHERE t.org_id = :org AND l.object_type = 'import_batch';
+SELECT updated_at FROM isms.risk_criteria WHERE org_id = :org;
+SELECT l.object_type, l.action, t.business_at, t.imported
+  FROM isms_report.event_time t JOIN isms_report.event_timeline l USING (org_id, event_no)
+ WHERE t.org_id = :org AND l.object_type LIKE 'risk%';
 SELECT source, imported_by, first_at, last_at FROM isms.import_batch WHERE org_id = :org;
 -- Reports use business time: 35 days, on time.
 SELECT process_code, period, period_start, runs_completed, avg_cycle_days, runs_on_time, on_time_rate
@@ -141,3 +147,6 @@ UPDATE isms.event SET business_at = occurred_at - interval '1 year'
  WHERE org_id = :live AND event_no = 1;
 RESET session_replication_role;
 SELECT valid, regexp_replace(problem, '\d+', 'N', 'g') AS problem FROM isms.verify_events(:live);
+
+-- The superuser leaves the organisation (its reports are members' only).
+SELECT isms.remove_member(:org, current_user);
