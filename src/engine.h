@@ -53,6 +53,10 @@
 #define ERRCODE_ISMS_REGISTER_RUN		ISMS_ERRCODE(29)	/* IS029 */
 #define ERRCODE_ISMS_NOT_A_MEMBER		ISMS_ERRCODE(32)	/* IS032 */
 #define ERRCODE_ISMS_UNKNOWN_CONTROL	ISMS_ERRCODE(33)	/* IS033 */
+#define ERRCODE_ISMS_INCIDENT			ISMS_ERRCODE(36)	/* IS036 */
+#define ERRCODE_ISMS_NC_SOURCE			ISMS_ERRCODE(37)	/* IS037 */
+#define ERRCODE_ISMS_NC_LIFECYCLE		ISMS_ERRCODE(38)	/* IS038 */
+#define ERRCODE_ISMS_NC_VERIFIER		ISMS_ERRCODE(39)	/* IS039 */
 
 /*
  * Rule switches for the mutation test (test/mutation/run.sh).  Every rule
@@ -216,6 +220,8 @@ extern const LifecycleGuard run_guards[];
 extern const LifecycleGuard step_guards[];
 extern const LifecycleGuard record_guards[];
 extern const LifecycleGuard risk_guards[];
+extern const LifecycleGuard incident_guards[];
+extern const LifecycleGuard nonconformity_guards[];
 
 extern const LifecycleState *lifecycle_state(const char *kind, Datum value);
 extern void lifecycle_row(LifecycleRow *row, const char *kind, Relation rel, HeapTuple oldtup,
@@ -260,10 +266,17 @@ typedef void (*RegisterHook) (RegisterRow *row);
 extern void register_check_owner(int64 org_id, Oid owner, const char *object);
 extern void register_check_control(int64 org_id, const char *code, bool own_in_soa, const char *object);
 extern void register_register_callbacks(void);
+extern void register_refuse_managed(const RegisterRow *row, const char *const *columns, const char *why,
+									const char *hint);
+extern void register_guard_closed(LifecycleRow *row);
 
 /* risk.c: the kind hooks of the risk criteria and the risk register */
 extern void risk_criteria_hook(RegisterRow *row);
 extern void risk_hook(RegisterRow *row);
+
+/* incident.c: the incident register; nonconformity.c: nonconformities and corrective actions */
+extern void incident_hook(RegisterRow *row);
+extern void nonconformity_hook(RegisterRow *row);
 
 /* util.c: actor, internal writes, prepared statements, tuple access */
 /* longest user-supplied text an error message echoes (engine_clip) */
@@ -326,12 +339,14 @@ extern void event_org_not_found(int64 org_id) pg_attribute_noreturn();
 
 /*
  * snapshot.c: a register's work product is recorded as a snapshot of the
- * register; soa.c: the Statement of Applicability.  Both hold guards of
- * kind "record" (listed in record_guards).
+ * register; soa.c: the Statement of Applicability, its register hook and
+ * approval guard.  Both hold guards of kind "record" (listed in
+ * record_guards).
  */
 extern Oid	snapshot_register(const WorkProduct *wp);
 extern void snapshot_guard_submission(LifecycleRow *row);
 extern char *snapshot_verify(int64 org_id);
+extern void soa_hook(RegisterRow *row);
 extern void soa_guard_approval(LifecycleRow *row);
 
 /* rules.c: what a run still needs, shared by the triggers and isms.run_blockers */

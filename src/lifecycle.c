@@ -66,6 +66,8 @@ static const struct
 	{"step", step_guards},
 	{"record", record_guards},
 	{"risk", risk_guards},
+	{"incident", incident_guards},
+	{"nonconformity", nonconformity_guards},
 };
 
 /* The cache: enum value -> state, and the state column of each kind. */

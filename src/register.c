@@ -12,7 +12,9 @@
  * and enforces, without knowing the table:
  *
  *	- a change names in run_id an active run of the entry's organisation,
- *	  of a process the register is maintained by (IS029);
+ *	  of a process the register is maintained by (IS029); a register with
+ *	  created_outside_runs lets any member create an entry with run_id NULL
+ *	  (anyone reports an incident), every later change names its run;
  *	- entries are closed, not deleted (IS011); TRUNCATE is refused by
  *	  isms.truncate_guard_trigger (IS026);
  *	- org_id, the primary key and created_at never change (IS009);
@@ -27,7 +29,7 @@
  *	  the same name and table) is born in its initial state, moves only as
  *	  isms.lifecycle_transition allows, runs the transition's guards, and
  *	  never changes once in a final state;
- *	- updated_at (and created_at, on INSERT) are the transaction's time;
+ *	- updated_at (and created_at, on INSERT) are the business time of the change (import.c);
  *	- every change appends an event: object type the kind, action
  *	  "<kind>.updated" or "<kind>.<transition action>", detail the run, the
  *	  key and the columns changed.  isms.register_created_trigger, AFTER
@@ -76,6 +78,7 @@ typedef struct RegisterKind
 	char	  **processes;		/* codes of the maintaining processes */
 	char	   *maintainers;	/* the same, for messages: "7.4, 7.5" */
 	char	   *state_column;	/* NULL: the kind has no lifecycle */
+	bool		outside_runs;	/* entries may be created with run_id NULL */
 } RegisterKind;
 
 /* The hooks of the kinds: their own checks and derived columns. */
@@ -87,6 +90,9 @@ static const struct
 {
 	{"risk_criteria", risk_criteria_hook},
 	{"risk", risk_hook},
+	{"soa", soa_hook},
+	{"incident", incident_hook},
+	{"nonconformity", nonconformity_hook},
 };
 
 static MemoryContext register_cxt = NULL;
@@ -130,8 +136,8 @@ register_load(HTAB *cache)
 	uint64		i;
 
 	if (SPI_execute("SELECT r.relation::pg_catalog.oid, r.kind, r.work_product, "
-					"ARRAY(SELECT c::pg_catalog.text FROM pg_catalog.unnest(r.maintained_by) c), k.state_column "
-					"FROM isms.register r LEFT JOIN isms.lifecycle_kind k ON k.kind OPERATOR(pg_catalog.=) r.kind "
+					"ARRAY(SELECT c::pg_catalog.text FROM pg_catalog.unnest(r.maintained_by) c), k.state_column, "
+					"r.created_outside_runs FROM isms.register r LEFT JOIN isms.lifecycle_kind k ON k.kind OPERATOR(pg_catalog.=) r.kind "
 					"AND k.relation::pg_catalog.oid OPERATOR(pg_catalog.=) r.relation::pg_catalog.oid",
 					true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read isms.register");
@@ -148,6 +154,7 @@ register_load(HTAB *cache)
 		reg->kind = register_text(i, 2);
 		reg->work_product = register_text(i, 3);
 		reg->state_column = register_text(i, 5);
+		reg->outside_runs = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 6, &isnull));
 		deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 4, &isnull)),
 						  TEXTOID, -1, false, TYPALIGN_INT, &codes, NULL, &n);
 		reg->nprocesses = n;
@@ -316,6 +323,8 @@ register_check_run(RegisterRow *row, const RegisterKind *reg)
 	const ProcessModel *pm;
 
 	engine_get(row->lc.newtup, desc, "run_id", &isnull);
+	if (isnull && row->insert && reg->outside_runs)
+		return;					/* created outside a run: any member may */
 	row->run_id = engine_get_int64(row->lc.newtup, desc, "run_id");
 	values[0] = Int64GetDatum(row->lc.org_id);
 	values[1] = Int64GetDatum(row->run_id);
@@ -485,6 +494,52 @@ register_check_columns(RegisterRow *row)
 	}
 }
 
+/*
+ * IS020: columns the engine sets on a kind's entries are not set by an
+ * INSERT or changed by an UPDATE (internal writes aside).  why is the
+ * DETAIL, hint the HINT of an UPDATE's refusal.
+ */
+void
+register_refuse_managed(const RegisterRow *row, const char *const *columns, const char *why, const char *hint)
+{
+	TupleDesc	desc = RelationGetDescr(row->lc.rel);
+	const char *const *c;
+	bool		isnull;
+
+	if (engine_internal_write())
+		return;
+	if (!row->insert)
+	{
+		engine_refuse_change(row->lc.oldtup, row->lc.newtup, desc, columns, ERRCODE_ISMS_ENGINE_MANAGED,
+							 row->lc.object, why, hint);
+		return;
+	}
+	for (c = columns; *c; c++)
+	{
+		engine_get(row->lc.newtup, desc, *c, &isnull);
+		if (!isnull)
+			ereport(ERROR,
+					(errcode(ERRCODE_ISMS_ENGINE_MANAGED),
+					 errmsg("%s: column \"%s\" is set by the engine", row->lc.object, *c),
+					 errdetail("%s", why),
+					 errhint("Leave \"%s\" out of the INSERT.", *c)));
+	}
+}
+
+/*
+ * A guard any kind may list for its transitions into a final state: the
+ * entry's closed_at is the business time of the change (import.c).
+ */
+void
+register_guard_closed(LifecycleRow *row)
+{
+	const char *cols[1] = {"closed_at"};
+	Datum		vals[1] = {TimestampTzGetDatum(engine_business_time(row->org_id))};
+	bool		nulls[1] = {false};
+
+	row->newtup = engine_set_columns(row->rel, row->newtup, 1, cols, vals, nulls);
+}
+
 /* The columns an UPDATE changed, for the event ("likelihood, impact"). */
 static char *
 register_changed_columns(Relation rel, HeapTuple oldtup, HeapTuple newtup)
@@ -522,9 +577,14 @@ register_event_detail(const RegisterKind *reg, RegisterRow *row, int64 *object_i
 	StringInfoData buf;
 	TupleDesc	desc = RelationGetDescr(row->lc.rel);
 
+	char	   *run = engine_get_text(row->lc.newtup, desc, "run_id");
+
 	initStringInfo(&buf);
 	appendStringInfoString(&buf, "{\"run_id\": ");
-	escape_json(&buf, engine_get_text(row->lc.newtup, desc, "run_id"));
+	if (run)
+		escape_json(&buf, run);
+	else
+		appendStringInfoString(&buf, "null");
 	register_describe(reg, row->lc.rel, row->lc.newtup, object_id, &buf);
 	if (changed)
 	{

@@ -342,27 +342,9 @@ risk_check_scales(const RegisterRow *row, const RiskCriteria *c, const int *v, c
 static void
 risk_refuse_managed(const RegisterRow *row)
 {
-	TupleDesc	desc = RelationGetDescr(row->lc.rel);
-	const char *const *c;
-	bool		isnull;
-
-	if (!row->insert)
-	{
-		engine_refuse_change(row->lc.oldtup, row->lc.newtup, desc, risk_managed_columns, ERRCODE_ISMS_ENGINE_MANAGED,
-							 row->lc.object, "Levels are derived from the organization's risk criteria; acceptance is recorded when the owner accepts.",
-							 "Set likelihood and impact; accept with isms.accept_risk(run, risk).");
-		return;
-	}
-	for (c = risk_managed_columns; *c; c++)
-	{
-		engine_get(row->lc.newtup, desc, *c, &isnull);
-		if (!isnull)
-			ereport(ERROR,
-					(errcode(ERRCODE_ISMS_ENGINE_MANAGED),
-					 errmsg("%s: column \"%s\" is set by the engine", row->lc.object, *c),
-					 errdetail("Levels are derived from the organization's risk criteria; acceptance is recorded when the owner accepts."),
-					 errhint("Leave \"%s\" out of the INSERT.", *c)));
-	}
+	register_refuse_managed(row, risk_managed_columns,
+							"Levels are derived from the organization's risk criteria; acceptance is recorded when the owner accepts.",
+							"Set likelihood and impact; accept with isms.accept_risk(run, risk).");
 }
 
 /* Set the levels derived from the values, and clear an acceptance left behind. */

@@ -5,8 +5,8 @@
  *	  register isms.soa: what one entry must say, and when a record of the
  *	  work product statement_of_applicability may be approved.
  *
- * isms.soa_trigger (trigger soa_rules) fires BEFORE INSERT OR UPDATE on
- * isms.soa, beside the rules every register has (run, owner, known
+ * soa_hook, the register hook of kind "soa" (register.c), checks what one
+ * entry says, beside the rules every register has (run, owner, known
  * controls, no DELETE, events): an own control (a code not starting with
  * "A.") has a title, an Annex A control has none (its title is the
  * catalog's), and an excluded control is not implemented.  The guard
@@ -24,8 +24,6 @@
 #include "utils/rel.h"
 
 #include "engine.h"
-
-PG_FUNCTION_INFO_V1(soa_trigger);
 
 /* How many controls a refusal's DETAIL names at most. */
 #define SOA_LIST_MAX 10
@@ -50,13 +48,12 @@ soa_refuse_entry(const char *control, const char *message, const char *detail, c
 			 errhint("%s", hint)));
 }
 
-/* isms.soa_trigger: BEFORE INSERT OR UPDATE ON isms.soa FOR EACH ROW */
-Datum
-soa_trigger(PG_FUNCTION_ARGS)
+/* The register hook of isms.soa: what one entry of the SoA must say. */
+void
+soa_hook(RegisterRow *row)
 {
-	TriggerData *td = (TriggerData *) fcinfo->context;
-	HeapTuple	tup;
-	TupleDesc	desc;
+	HeapTuple	tup = row->lc.newtup;
+	TupleDesc	desc = RelationGetDescr(row->lc.rel);
 	char	   *control;
 	char	   *status;
 	bool		annex;
@@ -64,9 +61,6 @@ soa_trigger(PG_FUNCTION_ARGS)
 	bool		isnull;
 	bool		applicable;
 
-	engine_check_trigger(fcinfo, "soa_trigger", true, true);
-	tup = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
-	desc = RelationGetDescr(td->tg_relation);
 	control = engine_get_text(tup, desc, "control");
 	annex = control != NULL && strncmp(control, "A.", 2) == 0;
 	engine_get(tup, desc, "title", &no_title);
@@ -85,7 +79,6 @@ soa_trigger(PG_FUNCTION_ARGS)
 		soa_refuse_entry(control, psprintf("is excluded and cannot be %s", status),
 						 "A control that is not applicable is not implemented for the ISMS: its status is not_implemented.",
 						 "Set status to not_implemented with the exclusion (isms.soa_set does it), or keep the control applicable.");
-	return PointerGetDatum(tup);
 }
 
 /* "A, B, C" and, past the list's limit, " and N more". */

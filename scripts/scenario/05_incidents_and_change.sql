@@ -21,6 +21,13 @@ SELECT isms.plan_run(:nw, '7.9', 'Incident: phished support credentials', 'tomas
 SELECT isms.add_input(:inc1, r) FROM unnest(ARRAY[:phish_event, :policy]::bigint[]) AS r;
 SELECT isms.start_run(:inc1);
 SET ROLE tomas_eng;
+-- the incident register: the agent's report (anyone may report, outside a
+-- run), triaged, contained, resolved and closed with its lessons in the run
+SELECT isms.report_incident(:nw, 'INC-1: support agent entered credentials on a phishing page', NULL,
+                            demo.day(7, 8), 'phishing', false, '{support portal}') AS inc1_entry \gset
+SELECT isms.triage_incident(:inc1, :inc1_entry, 'high', 'none'), isms.set_incident_state(:inc1, :inc1_entry, 'contained'),
+       isms.set_incident_state(:inc1, :inc1_entry, 'resolved');
+SELECT isms.close_incident(:inc1, :inc1_entry, 'Phishing-resistant MFA for every role with customer access');
 SELECT isms.new_record(:inc1, 'incident_record', 'INC-1: support account compromised',
        '{"severity": "high", "customer_data_accessed": false, "contained_after_min": 35,
          "actions": ["password reset", "sessions revoked", "mailbox rules removed"]}',
@@ -43,6 +50,15 @@ SELECT isms.start_run(:inc2);
 SELECT isms.suspend_run(:inc2, 'waiting for the hosting provider''s access logs');
 SELECT isms.resume_run(:inc2);
 SET ROLE tomas_eng;
+-- EV-2 was a false positive: closed as not an incident, with the reason; a
+-- laptop lost the same week holds customer data (GDPR: notified within
+-- 72 h) and stays open until the provider confirms the remote wipe
+SELECT isms.report_incident(:nw, 'EV-2: administrator login from a new country', NULL, demo.day(8, 3), 'access') AS ev2_entry \gset
+SELECT isms.dismiss_incident(:inc2, :ev2_entry, 'Administrator travelling; verified with ops-admin');
+SELECT isms.report_incident(:nw, 'INC-3: laptop with a customer list lost', NULL, demo.day(8, 5), 'loss', true,
+                            '{sales laptop}') AS inc3_entry \gset
+SELECT isms.triage_incident(:inc2, :inc3_entry, 'medium', 'gdpr'), isms.set_incident_state(:inc2, :inc3_entry, 'contained');
+UPDATE isms.incident SET run_id = :inc2, notified_at = demo.day(8, 6) WHERE incident_id = :inc3_entry;
 SELECT isms.new_record(:inc2, 'incident_record', 'EV-2: administrator travelling, not an incident',
        '{"classification": "event, not an incident", "verified_with": "ops-admin"}');
 SELECT isms.new_record(:inc2, 'lessons_learned', 'EV-2 lessons learned',
@@ -58,6 +74,17 @@ SET ROLE amir_ciso;
 SELECT isms.plan_run(:nw, '7.13', 'Corrective action: INC-1', 'amir_ciso', demo.day(7, 15), demo.day(8, 31)) AS ca1 \gset
 SELECT isms.add_input(:ca1, :lessons);
 SELECT isms.start_run(:ca1);
+-- INC-1 leads to a corrective action in the register: Tomas implements it,
+-- Amir verifies its effectiveness
+SELECT isms.raise_nonconformity(:ca1, 'Support tools reachable with a password alone', 'incident', 'A.8.5',
+                                'INC-1: a phished password was enough', :inc1_entry) AS nc_inc1 \gset
+SELECT isms.analyse_nonconformity(:ca1, :nc_inc1, 'Sessions revoked, password reset', 'No hardware keys for support staff'),
+       isms.plan_corrective_action(:ca1, :nc_inc1, 'Hardware keys for support staff', demo.day(8, 31), 'tomas_eng');
+SET ROLE tomas_eng;
+SELECT isms.implement_corrective_action(:ca1, :nc_inc1);
+SET ROLE amir_ciso;
+SELECT isms.verify_effectiveness(:ca1, :nc_inc1, 'Phishing simulation: no support login without a key'),
+       isms.close_nonconformity(:ca1, :nc_inc1);
 SELECT isms.new_record(:ca1, 'corrective_action_record', 'CA-1: phishing-resistant MFA for support',
        '{"cause": "password-only access for support tools", "action": "hardware keys, phishing simulation every quarter",
          "effective": true}') AS ca1_record \gset

@@ -22,6 +22,9 @@ SELECT isms.new_record(:audit, 'audit_report', 'Internal audit report',
 SELECT isms.new_record(:audit, 'nonconformity', 'NC-1: access reviews not evidenced',
        '{"requirement": "A.5.18 and the quarterly access review procedure",
          "finding": "no evidence of the Q2 access review for 2 of 9 systems", "grade": "minor"}') AS nc \gset
+-- the finding in the nonconformity register, linked to the audit and its report
+SELECT isms.raise_nonconformity(:audit, 'NC-1: access reviews not evidenced', 'audit_finding', 'A.5.18',
+                                'No evidence of the Q2 access review for 2 of 9 systems', NULL, :audit_report) AS nc1_entry \gset
 SELECT demo.work_steps(:audit, 'priya_audit');
 SELECT demo.submit_outputs(:audit);
 SET ROLE grace_ceo;
@@ -44,6 +47,22 @@ SELECT isms.plan_run(:nw, '7.13', 'Corrective action: NC-1', 'tomas_eng', demo.d
 SELECT isms.add_input(:ca2, r) FROM unnest(ARRAY[:nc, :ca1_record]::bigint[]) AS r;
 SELECT isms.start_run(:ca2);
 SET ROLE tomas_eng;
+-- NC-1 in the register: Tomas implements the action; its effectiveness is
+-- verified by Priya, who found it, not by Tomas.  A second action, for the
+-- supplier reviews, is planned and not yet done.
+SELECT isms.analyse_nonconformity(:ca2, :nc1_entry, 'Q2 reviews of the 2 systems done', 'Reviews done by e-mail, not filed'),
+       isms.plan_corrective_action(:ca2, :nc1_entry, 'Reviews run from the ticketing system', demo.day(11, 20), 'tomas_eng'),
+       isms.implement_corrective_action(:ca2, :nc1_entry);
+\o
+SELECT demo.refused('IS039', format('SELECT isms.verify_effectiveness(%s, %s, %L)', :ca2, :nc1_entry, 'works for me')) \g (tuples_only=on)
+\o /dev/null
+SET ROLE priya_audit;
+SELECT isms.verify_effectiveness(:ca2, :nc1_entry, 'Q3 reviews sampled: all 9 systems evidenced in the ticketing system'),
+       isms.close_nonconformity(:ca2, :nc1_entry);
+SET ROLE tomas_eng;
+SELECT isms.raise_nonconformity(:ca2, 'Supplier review evidence filed by e-mail', 'other', 'A.5.22') AS nc_sup \gset
+SELECT isms.analyse_nonconformity(:ca2, :nc_sup, NULL, 'Same as NC-1: no ticket for the review'),
+       isms.plan_corrective_action(:ca2, :nc_sup, 'Supplier reviews from the ticketing system', demo.day(11, 30), 'tomas_eng');
 SELECT isms.new_record(:ca2, 'corrective_action_record', 'CA-2: automated access review evidence',
        '{"cause": "reviews were done by e-mail and not filed", "action": "reviews run from the ticketing system",
          "effective": true, "checked_by": "priya_audit"}') AS ca2_record \gset

@@ -51,6 +51,14 @@ SELECT title, owner, state, level, residual_level, acceptance_threshold AS thres
   FROM isms_report.risks_above_appetite
  ORDER BY risk_id;
 
+\echo '-- Incidents open after 30 days (isms_report.open_incidents)'
+SELECT title, severity, state, notification_regime, age_days
+  FROM isms_report.open_incidents WHERE age_days > 30;
+
+\echo '-- Corrective actions overdue (isms_report.corrective_actions_overdue)'
+SELECT title, source, clause, owner, due_date, days_overdue
+  FROM isms_report.corrective_actions_overdue;
+
 \echo '-- Statement of Applicability (isms_report.statement_of_applicability): the 93 Annex A controls'
 SELECT count(*) AS controls, count(*) FILTER (WHERE applicable) AS applicable,
        count(*) FILTER (WHERE NOT applicable) AS excluded,

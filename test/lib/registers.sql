@@ -6,7 +6,10 @@
 -- the organisation (a contributor, added here when it is not one), owns the risk.  Runs 7.3 and 7.4 are completed with
 -- every required output published; a 7.4 run sets the criteria (3 x 3,
 -- appetite 3) and rates a risk (level 9), a 7.5 run starts the SoA and plans
--- the treatment (residual 2); both stay active.
+-- the treatment (residual 2); both stay active.  An incident is reported
+-- and triaged under GDPR in a 7.9 run (a deadline) after a completed 7.9
+-- run, whose lessons learned start a 7.13 run that records a complaint
+-- whose corrective action is overdue.
 
 -- Plan and start a run of code with the latest approved record of every input.
 CREATE FUNCTION pg_temp.start_with_inputs(org bigint, code isms.clause) RETURNS bigint
@@ -54,6 +57,10 @@ DECLARE
     ra bigint;
     rt bigint;
     risk bigint;
+    ir bigint;
+    inc bigint;
+    ca bigint;
+    nc bigint;
 BEGIN
     IF NOT EXISTS (SELECT FROM isms.membership m WHERE m.org_id = org AND m.member_oid = current_user::regrole) THEN
         PERFORM isms.add_member(org, current_user, 'contributor');
@@ -69,5 +76,14 @@ BEGIN
     PERFORM isms.soa_init(rt);
     PERFORM isms.soa_set(rt, 'A.8.5', true, 'Treats the stolen credentials risk', 'planned');
     PERFORM isms.plan_treatment(rt, risk, 'modify', '{A.8.5}', 1, 2);
+    PERFORM pg_temp.publish(isms.new_external_record(org, 'security_event', 'Alert'));
+    PERFORM pg_temp.perform_run(org, '7.9');
+    ir := pg_temp.start_with_inputs(org, '7.9');
+    inc := isms.report_incident(org, 'Phishing mail opened', NULL, now() - interval '48 hours', 'phishing', true);
+    PERFORM isms.triage_incident(ir, inc, 'high', 'gdpr');
+    ca := pg_temp.start_with_inputs(org, '7.13');
+    nc := isms.raise_nonconformity(ca, 'Late answer to a customer', 'complaint', '7.4');
+    PERFORM isms.analyse_nonconformity(ca, nc, 'Answered', 'No deputy for the mailbox');
+    PERFORM isms.plan_corrective_action(ca, nc, 'Name a deputy', CURRENT_DATE - 5);
     RETURN risk;
 END $$;

@@ -59,6 +59,16 @@ check "the policy and the review results were approved by top management, the au
 	  WHERE r.org_id = $nw AND r.approver_oid IS NOT NULL AND wp.approval_designation IS NOT NULL"
 check "no approved record was approved by its author" \
 	"SELECT NOT EXISTS (SELECT FROM isms.record WHERE approver = author)"
+check "the incident register: a false positive closed as not an incident, an incident closed with a corrective action linked" \
+	"SELECT EXISTS (SELECT FROM isms.incident WHERE org_id = $nw AND state = 'closed' AND NOT is_incident AND state_reason IS NOT NULL)
+	    AND EXISTS (SELECT FROM isms.incident i JOIN isms.nonconformity n USING (org_id, incident_id)
+	                 WHERE i.org_id = $nw AND i.state = 'closed' AND i.is_incident AND n.source = 'incident')"
+check "the audit finding was closed after its effectiveness was verified by someone other than who implemented the action" \
+	"SELECT count(*) = 1 FROM isms.nonconformity n JOIN isms.run a ON a.org_id = n.org_id AND a.run_id = n.audit_run_id
+	  WHERE n.org_id = $nw AND n.source = 'audit_finding' AND n.state = 'closed' AND n.verified_by <> n.implemented_by"
+check "the dashboard finds the incident open after 30 days and the overdue corrective action with one SELECT each" \
+	"SET ROLE bi_dashboard; SELECT (SELECT count(*) FROM isms_report.open_incidents WHERE age_days > 30) = 1
+	    AND (SELECT count(*) FROM isms_report.corrective_actions_overdue) = 1"
 check "the management review ran with the performance and audit reports as inputs" \
 	"SELECT EXISTS (SELECT FROM isms.run r JOIN isms.step s USING (org_id, run_id)
 	                 WHERE r.org_id = $nw AND r.title = 'Management review' AND r.state = 'completed'

@@ -18,11 +18,6 @@ CREATE FUNCTION isms.soa_placeholder() RETURNS text
 COMMENT ON FUNCTION isms.soa_placeholder() IS
     'The justification isms.soa_init gives every control it adds; a Statement of Applicability still carrying it is not approved (IS030)';
 
-CREATE FUNCTION isms.soa_trigger() RETURNS trigger
-    LANGUAGE c AS 'MODULE_PATHNAME', 'soa_trigger';
-CREATE TRIGGER soa_rules BEFORE INSERT OR UPDATE ON isms.soa
-    FOR EACH ROW EXECUTE FUNCTION isms.soa_trigger();
-
 -- Named to fire before record_rules, so that it sees what the client wrote,
 -- not the snapshot record_rules' submission fills in.
 CREATE FUNCTION isms.record_snapshot_trigger() RETURNS trigger
@@ -110,11 +105,9 @@ COMMENT ON FUNCTION isms.soa_set(bigint, text, boolean, text, isms.control_statu
     'Record a control of the Statement of Applicability in run: applicable or not, the justification, and optionally the status, owner and (own controls) title';
 
 REVOKE ALL ON FUNCTION isms.soa_init(bigint), isms.soa_set(bigint, text, boolean, text, isms.control_status, regrole, text),
-    isms.soa_trigger(), isms.record_snapshot_trigger() FROM PUBLIC;
+    isms.record_snapshot_trigger() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION isms.soa_init(bigint), isms.soa_set(bigint, text, boolean, text, isms.control_status, regrole, text)
     TO isms_contributor;
 GRANT EXECUTE ON FUNCTION isms.soa_placeholder() TO isms_reader, isms_contributor, isms_auditor;
-COMMENT ON FUNCTION isms.soa_trigger() IS
-    'Engine trigger on isms.soa: titles of own and Annex A controls, the status of excluded controls';
 COMMENT ON FUNCTION isms.record_snapshot_trigger() IS
     'Engine trigger on isms.record: the content of a register''s record is the engine''s snapshot, never the client''s';
