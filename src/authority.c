@@ -60,8 +60,8 @@ authority_role_name(Oid role)
 	return name ? name : psprintf("%u", role);
 }
 
-/* Does the role hold the designation in the organisation? */
-static bool
+/* Does the role hold the designation in the organisation?  The caller is connected to SPI. */
+bool
 authority_holds(int64 org_id, const char *designation, Oid role)
 {
 	Oid			argtypes[3] = {INT8OID, TEXTOID, OIDOID};

@@ -15,6 +15,7 @@
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "nodes/pg_list.h"
+#include "utils/date.h"
 
 /*
  * SQLSTATEs of the extension's own class IS: one per rule, stable.
@@ -238,6 +239,7 @@ lifecycle_is(const LifecycleState *state, const char *name)
 }
 
 /* authority.c: designations (IS024) and independence (IS025) of approvers */
+extern bool authority_holds(int64 org_id, const char *designation, Oid role);
 extern void authority_require(int64 org_id, const char *designation, const char *what);
 extern void authority_require_independent(int64 org_id, int64 run_id, Oid role, const char *app_user,
 										  const char *name, const char *object, const char *designation);
@@ -314,19 +316,24 @@ extern void engine_check_trigger(FunctionCallInfo fcinfo, const char *name, bool
 extern void engine_require_visible_org(int64 org_id);
 extern char *engine_list_text(List *items);
 extern char *engine_json(int npairs,...);
-extern Datum engine_date_plus_months(int months);
+extern Datum engine_date_plus_months(int64 org_id, int months);
 extern char *engine_require_reason(HeapTuple tuple, TupleDesc desc, const char *column,
 								   const char *object, const char *action, const char *hint);
 extern void engine_refuse_change(HeapTuple oldtup, HeapTuple newtup, TupleDesc desc,
 								 const char *const *columns, int sqlstate, const char *object,
 								 const char *why, const char *hint);
 
+/* import.c: business time and the audited history import */
+extern TimestampTz engine_business_time(int64 org_id);
+extern DateADT engine_business_date(int64 org_id);
+extern TimestampTz event_business_time(int64 org_id, int64 *import_batch);
+
 /* event.c: the hash-chained audit trail; verify.c checks it */
 extern void event_append(int64 org_id, const char *object_type, int64 object_id,
 						 const char *action, const char *old_state, const char *new_state,
 						 const char *detail_json);
 extern void event_hash(const uint8 *prev_hash, int prev_len, int64 org_id, int64 event_no,
-					   TimestampTz occurred_at, const char *actor, const char *object_type,
+					   TimestampTz occurred_at, TimestampTz business_at, int64 import_batch, const char *actor, const char *object_type,
 					   const char *object_id, const char *action, const char *old_state,
 					   const char *new_state, const char *detail, uint8 *result);
 extern void event_org_not_found(int64 org_id) pg_attribute_noreturn();

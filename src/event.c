@@ -52,11 +52,15 @@ canonical_field(StringInfo buf, const char *value)
 /*
  * SHA-256 of prev_hash and the canonical encoding of an event.  Timestamps
  * enter as microseconds since 2000-01-01 UTC so that the hash does not
- * depend on TimeZone or DateStyle; detail as jsonb's normalised text.
+ * depend on TimeZone or DateStyle; detail as jsonb's normalised text.  An
+ * event whose business time is its recorded time and that no import batch
+ * wrote is encoded as version 1 (every event before business time was);
+ * any other as version 2, which covers the business time and the batch.
  */
 void
 event_hash(const uint8 *prev_hash, int prev_len, int64 org_id, int64 event_no,
-		   TimestampTz occurred_at, const char *actor, const char *object_type,
+		   TimestampTz occurred_at, TimestampTz business_at, int64 import_batch,
+		   const char *actor, const char *object_type,
 		   const char *object_id, const char *action, const char *old_state,
 		   const char *new_state, const char *detail, uint8 *result)
 {
@@ -64,8 +68,13 @@ event_hash(const uint8 *prev_hash, int prev_len, int64 org_id, int64 event_no,
 	pg_cryptohash_ctx *ctx;
 
 	initStringInfo(&buf);
-	appendStringInfo(&buf, "isms-event-v1;" INT64_FORMAT ";" INT64_FORMAT ";" INT64_FORMAT ";",
-					 org_id, event_no, (int64) occurred_at);
+	if (business_at == occurred_at && import_batch == 0)
+		appendStringInfo(&buf, "isms-event-v1;" INT64_FORMAT ";" INT64_FORMAT ";" INT64_FORMAT ";",
+						 org_id, event_no, (int64) occurred_at);
+	else
+		appendStringInfo(&buf, "isms-event-v2;" INT64_FORMAT ";" INT64_FORMAT ";" INT64_FORMAT ";"
+						 INT64_FORMAT ";" INT64_FORMAT ";",
+						 org_id, event_no, (int64) occurred_at, (int64) business_at, import_batch);
 	canonical_field(&buf, actor);
 	canonical_field(&buf, object_type);
 	canonical_field(&buf, object_id);
@@ -126,6 +135,8 @@ typedef struct PendingEvent
 	char	   *old_state;
 	char	   *new_state;
 	char	   *detail;
+	TimestampTz business_at;	/* 0: the time it is recorded at (event_business_time) */
+	int64		import_batch;	/* 0: live work */
 } PendingEvent;
 
 /* An organisation this transaction appends to: checked once, at its first event. */
@@ -287,6 +298,7 @@ event_append(int64 org_id, const char *object_type, int64 object_id,
 	ev->old_state = old_state ? pstrdup(old_state) : NULL;
 	ev->new_state = new_state ? pstrdup(new_state) : NULL;
 	ev->detail = detail ? pstrdup(detail) : NULL;
+	ev->business_at = event_business_time(org_id, &ev->import_batch);
 	pending = lappend(pending, ev);
 	MemoryContextSwitchTo(old);
 
@@ -380,16 +392,16 @@ static void
 chain_write(ChainHead *head, PendingEvent **events, int n)
 {
 	static SPIPlanPtr plan = NULL;
-	Oid			argtypes[14] = {INT8OID, TIMESTAMPTZOID, INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+	Oid			argtypes[16] = {INT8OID, TIMESTAMPTZOID, INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
 		INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, BYTEAARRAYOID,
-	BYTEAARRAYOID, INT8OID, BYTEAOID};
-	Datum		values[14];
-	Datum	   *cols[10];
-	bool	   *nulls[10];
+	BYTEAARRAYOID, INT8OID, BYTEAOID, TIMESTAMPTZARRAYOID, INT8ARRAYOID};
+	Datum		values[16];
+	Datum	   *cols[12];
+	bool	   *nulls[12];
 	int			c;
 	int			i;
 
-	for (c = 0; c < 10; c++)
+	for (c = 0; c < 12; c++)
 	{
 		cols[c] = palloc(n * sizeof(Datum));
 		nulls[c] = palloc0(n * sizeof(bool));
@@ -399,9 +411,11 @@ chain_write(ChainHead *head, PendingEvent **events, int n)
 		PendingEvent *ev = events[i];
 		char		idtext[32];
 		uint8		hash[PG_SHA256_DIGEST_LENGTH];
+		TimestampTz business_at = ev->business_at ? ev->business_at : head->at;
 
 		snprintf(idtext, sizeof(idtext), INT64_FORMAT, ev->object_id);
-		event_hash(head->hash, head->hash_len, head->org_id, head->last_no + 1, head->at, ev->actor,
+		event_hash(head->hash, head->hash_len, head->org_id, head->last_no + 1, head->at, business_at,
+				   ev->import_batch, ev->actor,
 				   ev->object_type, ev->object_id ? idtext : NULL, ev->action, ev->old_state,
 				   ev->new_state, ev->detail, hash);
 		cols[0][i] = Int64GetDatum(head->last_no + 1);
@@ -416,6 +430,9 @@ chain_write(ChainHead *head, PendingEvent **events, int n)
 		cols[8][i] = bytes_datum(head->hash, head->hash_len);
 		nulls[8][i] = head->hash_len == 0;
 		cols[9][i] = bytes_datum(hash, sizeof(hash));
+		cols[10][i] = TimestampTzGetDatum(business_at);
+		cols[11][i] = Int64GetDatum(ev->import_batch);
+		nulls[11][i] = ev->import_batch == 0;
 		memcpy(head->hash, hash, sizeof(hash));
 		head->hash_len = sizeof(hash);
 		head->last_no++;
@@ -427,17 +444,20 @@ chain_write(ChainHead *head, PendingEvent **events, int n)
 								 c == 0 || c == 3 ? INT8OID : c >= 8 ? BYTEAOID : TEXTOID);
 	values[12] = Int64GetDatum(head->last_no);
 	values[13] = bytes_datum(head->hash, head->hash_len);
+	values[14] = array_of(cols[10], nulls[10], n, TIMESTAMPTZOID);
+	values[15] = array_of(cols[11], nulls[11], n, INT8OID);
 	engine_prepare(&plan,
 				   "WITH e AS (INSERT INTO isms.event (org_id, event_no, occurred_at, actor, object_type, "
-				   "object_id, action, old_state, new_state, detail, prev_hash, hash) "
-				   "SELECT $1, u.n, $2, u.a, u.t, u.i, u.c, u.o, u.s, u.d::pg_catalog.jsonb, u.p, u.h "
+				   "object_id, action, old_state, new_state, detail, prev_hash, hash, business_at, import_batch) "
+				   "SELECT $1, u.n, $2, u.a, u.t, u.i, u.c, u.o, u.s, u.d::pg_catalog.jsonb, u.p, u.h, u.b, u.x "
 				   "FROM ROWS FROM (pg_catalog.unnest($3), pg_catalog.unnest($4), pg_catalog.unnest($5), "
 				   "pg_catalog.unnest($6), pg_catalog.unnest($7), pg_catalog.unnest($8), pg_catalog.unnest($9), "
-				   "pg_catalog.unnest($10), pg_catalog.unnest($11), pg_catalog.unnest($12)) "
-				   "AS u (n, a, t, i, c, o, s, d, p, h)) "
+				   "pg_catalog.unnest($10), pg_catalog.unnest($11), pg_catalog.unnest($12), "
+				   "pg_catalog.unnest($15), pg_catalog.unnest($16)) "
+				   "AS u (n, a, t, i, c, o, s, d, p, h, b, x)) "
 				   "UPDATE isms.event_chain SET last_event_no = $13, last_hash = $14 "
 				   "WHERE org_id OPERATOR(pg_catalog.=) $1",
-				   14, argtypes);
+				   16, argtypes);
 	if (engine_exec(plan, values, NULL, true, 0) != SPI_OK_UPDATE || SPI_processed != 1)
 		elog(ERROR, "could not append the events of organization " INT64_FORMAT, head->org_id);
 }

@@ -69,7 +69,7 @@ incident_set_reported(RegisterRow *row)
 {
 	TupleDesc	desc = RelationGetDescr(row->lc.rel);
 	const char *cols[3] = {"reported_at", "reported_by", "detected_at"};
-	Datum		now = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+	Datum		now = TimestampTzGetDatum(engine_business_time(row->lc.org_id));
 	Datum		vals[3] = {now, ObjectIdGetDatum(engine_identity()), now};
 	bool		nulls[3] = {false, false, false};
 	bool		isnull;

@@ -94,7 +94,7 @@ link_read_ends(int64 org_id, int64 run_id, int64 record_id, LinkEnds *ends)
 	ends->pm = model_process(org_id, DatumGetInt32(SPI_getbinval(t, SPI_tuptable->tupdesc, 2, &isnull)));
 
 	t = link_lock_end(&plan_link_record,
-					  "SELECT state, work_product_id, valid_until OPERATOR(pg_catalog.<) CURRENT_DATE FROM isms.record "
+					  "SELECT state, work_product_id, valid_until OPERATOR(pg_catalog.<) isms.business_date($1) FROM isms.record "
 					  "WHERE org_id OPERATOR(pg_catalog.=) $1 AND record_id OPERATOR(pg_catalog.=) $2 FOR SHARE",
 					  org_id, record_id, "record");
 	ends->record_state = lifecycle_state("record", SPI_getbinval(t, SPI_tuptable->tupdesc, 1, &isnull));
@@ -161,7 +161,7 @@ link_extend_validity(const WorkProduct *wp, int64 org_id, int64 record_id)
 		return;
 	values[0] = Int64GetDatum(org_id);
 	values[1] = Int64GetDatum(record_id);
-	values[2] = engine_date_plus_months(wp->review_months);
+	values[2] = engine_date_plus_months(org_id, wp->review_months);
 	engine_prepare(&plan_extend_validity,
 				   "UPDATE isms.record SET valid_until = $3 "
 				   "WHERE org_id OPERATOR(pg_catalog.=) $1 AND record_id OPERATOR(pg_catalog.=) $2",

@@ -191,13 +191,13 @@ nc_guard_plan(LifecycleRow *row)
 							  "owner", engine_get_text(row->newtup, desc, "owner"));
 }
 
-/* Set a role and a time column to the caller and the transaction's time. */
+/* Set a role and a time column to the caller and the business time of the change (import.c). */
 static void
 nc_record_actor(LifecycleRow *row, const char *role_column, const char *time_column)
 {
 	const char *cols[2] = {role_column, time_column};
 	Datum		vals[2] = {ObjectIdGetDatum(engine_identity()),
-	TimestampTzGetDatum(GetCurrentTransactionStartTimestamp())};
+	TimestampTzGetDatum(engine_business_time(row->org_id))};
 	bool		nulls[2] = {false, false};
 
 	row->newtup = engine_set_columns(row->rel, row->newtup, 2, cols, vals, nulls);

@@ -258,9 +258,9 @@ record_insert(Relation rel, HeapTuple tuple)
 	char	   *object = psprintf("new %s record", wp->key);
 	bool		isnull;
 	const LifecycleState *state = lifecycle_state("record", engine_get(tuple, desc, "state", &isnull));
-	const char *cols[5] = {"author", "author_oid", "author_app", "document_id", "version"};
-	Datum		vals[5];
-	bool		nulls[5] = {false, false, false, false, false};
+	const char *cols[6] = {"author", "author_oid", "author_app", "document_id", "version", "created_at"};
+	Datum		vals[6];
+	bool		nulls[6] = {false, false, false, false, false, false};
 	int32		next = 1;
 
 	if (RULE_ON(IS001_RECORD_BORN_DRAFT) && !state->initial)
@@ -310,7 +310,8 @@ record_insert(Relation rel, HeapTuple tuple)
 	record_actor_values(&actor, vals, nulls);
 	vals[3] = Int64GetDatum(document_id);
 	vals[4] = Int32GetDatum(next);
-	return engine_set_columns(rel, tuple, 5, cols, vals, nulls);
+	vals[5] = TimestampTzGetDatum(engine_business_time(org_id));
+	return engine_set_columns(rel, tuple, 6, cols, vals, nulls);
 }
 
 /*
@@ -372,9 +373,9 @@ record_approve(Relation rel, HeapTuple oldtup, HeapTuple newtup, const char *obj
 		elog(ERROR, "could not supersede the previous version of document " INT64_FORMAT, document_id);
 
 	record_actor_values(actor, vals, nulls);
-	vals[3] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
-	vals[4] = wp->review_months ? engine_date_plus_months(wp->review_months) : (Datum) 0;
-	vals[5] = engine_date_plus_months(wp->retention_months);
+	vals[3] = TimestampTzGetDatum(engine_business_time(org_id));
+	vals[4] = wp->review_months ? engine_date_plus_months(org_id, wp->review_months) : (Datum) 0;
+	vals[5] = engine_date_plus_months(org_id, wp->retention_months);
 	return engine_set_columns(rel, newtup, 6, cols, vals, nulls);
 }
 
@@ -383,7 +384,7 @@ static HeapTuple
 record_mark_submitted(Relation rel, HeapTuple newtup)
 {
 	const char *cols[1] = {"submitted_at"};
-	Datum		vals[1] = {TimestampTzGetDatum(GetCurrentTransactionStartTimestamp())};
+	Datum		vals[1] = {TimestampTzGetDatum(engine_business_time(engine_row_org(newtup, RelationGetDescr(rel))))};
 	bool		nulls[1] = {false};
 	bool		isnull;
 

@@ -29,7 +29,7 @@
  *	  the same name and table) is born in its initial state, moves only as
  *	  isms.lifecycle_transition allows, runs the transition's guards, and
  *	  never changes once in a final state;
- *	- updated_at (and created_at, on INSERT) are the transaction's time;
+ *	- updated_at (and created_at, on INSERT) are the business time of the change (import.c);
  *	- every change appends an event: object type the kind, action
  *	  "<kind>.updated" or "<kind>.<transition action>", detail the run, the
  *	  key and the columns changed.  isms.register_created_trigger, AFTER
@@ -528,13 +528,13 @@ register_refuse_managed(const RegisterRow *row, const char *const *columns, cons
 
 /*
  * A guard any kind may list for its transitions into a final state: the
- * entry's closed_at is the transaction's time.
+ * entry's closed_at is the business time of the change (import.c).
  */
 void
 register_guard_closed(LifecycleRow *row)
 {
 	const char *cols[1] = {"closed_at"};
-	Datum		vals[1] = {TimestampTzGetDatum(GetCurrentTransactionStartTimestamp())};
+	Datum		vals[1] = {TimestampTzGetDatum(engine_business_time(row->org_id))};
 	bool		nulls[1] = {false};
 
 	row->newtup = engine_set_columns(row->rel, row->newtup, 1, cols, vals, nulls);
@@ -625,7 +625,7 @@ register_set_times(RegisterRow *row)
 	Datum		vals[2];
 	bool		nulls[2] = {false, false};
 	int			n = 0;
-	Datum		now = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+	Datum		now = TimestampTzGetDatum(engine_business_time(row->lc.org_id));
 
 	if (register_has_column(desc, "updated_at"))
 	{

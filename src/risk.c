@@ -538,7 +538,7 @@ risk_guard_acceptance(LifecycleRow *row)
 	Oid			actor = engine_identity();
 	const char *owner_name = GetUserNameFromId(owner, true);
 	const char *cols[2] = {"accepted_by", "accepted_at"};
-	Datum		vals[2] = {ObjectIdGetDatum(actor), TimestampTzGetDatum(GetCurrentTransactionStartTimestamp())};
+	Datum		vals[2] = {ObjectIdGetDatum(actor), TimestampTzGetDatum(engine_business_time(row->org_id))};
 	bool		nulls[2] = {false, false};
 
 	if (RULE_ON(IS028_ACCEPT_OWNER) && (actor != owner || new_owner != owner))

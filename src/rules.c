@@ -29,7 +29,7 @@ PG_FUNCTION_INFO_V1(run_blockers);
 	"WHERE l.org_id OPERATOR(pg_catalog.=) $1 AND l.run_id OPERATOR(pg_catalog.=) $2 "
 #define CURRENT_INPUTS LINKED_RECORDS \
 	"AND l.role OPERATOR(pg_catalog.=) 'input' AND r.state OPERATOR(pg_catalog.=) 'approved' " \
-	"AND (r.valid_until IS NULL OR r.valid_until OPERATOR(pg_catalog.>=) CURRENT_DATE)"
+	"AND (r.valid_until IS NULL OR r.valid_until OPERATOR(pg_catalog.>=) isms.business_date($1))"
 #define HELD_INPUTS LINKED_RECORDS \
 	"AND l.role OPERATOR(pg_catalog.=) 'input' " \
 	"AND r.state OPERATOR(pg_catalog.=) ANY ('{approved,superseded}'::isms.record_state[])"

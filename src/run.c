@@ -180,9 +180,9 @@ run_insert(Relation rel, HeapTuple tuple)
 	bool		isnull;
 	const LifecycleState *state = lifecycle_state("run", engine_get(tuple, desc, "state", &isnull));
 	const ProcessModel *pm = run_process(org_id, (int32) engine_get_int64(tuple, desc, "process_id"));
-	const char *cols[1] = {"owner"};
-	Datum		vals[1];
-	bool		nulls[1] = {false};
+	const char *cols[2] = {"created_at", "owner"};
+	Datum		vals[2];
+	bool		nulls[2] = {false, false};
 	const char *const *c;
 
 	if (RULE_ON(IS001_RUN_BORN_PLANNED) && !state->initial)
@@ -203,13 +203,11 @@ run_insert(Relation rel, HeapTuple tuple)
 	}
 	ENGINE_RULE(IS014_EXCLUDED_PLAN, refuse_excluded(pm, org_id));
 	ENGINE_RULE(IS047_PLAN_DATES, refuse_due_before_start(tuple, desc, "a new run"));
+	/* created at the business time; owned by whoever plans it unless named */
+	vals[0] = TimestampTzGetDatum(engine_business_time(org_id));
 	engine_get(tuple, desc, "owner", &isnull);
-	if (isnull)
-	{
-		vals[0] = CStringGetTextDatum(engine_actor());
-		tuple = engine_set_columns(rel, tuple, 1, cols, vals, nulls);
-	}
-	return tuple;
+	vals[1] = isnull ? CStringGetTextDatum(engine_actor()) : (Datum) 0;
+	return engine_set_columns(rel, tuple, isnull ? 2 : 1, cols, vals, nulls);
 }
 
 /* BEFORE UPDATE: the lifecycle and the guards of the transition. */
@@ -253,7 +251,7 @@ run_update(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 	cols[0] = r.lc.to->final ? "ended_at" : r.lc.from->initial ? "started_at" : NULL;
 	if (cols[0])
 	{
-		vals[0] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+		vals[0] = TimestampTzGetDatum(engine_business_time(r.lc.org_id));
 		r.lc.newtup = engine_set_columns(rel, r.lc.newtup, 1, cols, vals, nulls);
 	}
 	event_append(r.lc.org_id, "run", run_id, action, r.lc.from->name, r.lc.to->name, r.lc.detail);

@@ -206,7 +206,7 @@ step_update(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 
 	/* a step is finished when it reaches a final state, else started */
 	cols[0] = s.lc.to->final ? "finished_at" : "started_at";
-	vals[0] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+	vals[0] = TimestampTzGetDatum(engine_business_time(s.lc.org_id));
 	engine_get(newtup, desc, "performer", &isnull);
 	if (isnull)
 	{

@@ -492,16 +492,16 @@ engine_json(int npairs,...)
 	return buf.data;
 }
 
-/* CURRENT_DATE plus a number of months, as a date Datum. */
+/* The organisation's business date (CURRENT_DATE when live) plus a number of months, as a date Datum. */
 Datum
-engine_date_plus_months(int months)
+engine_date_plus_months(int64 org_id, int months)
 {
 	Interval	iv;
 	Datum		ts;
 
 	memset(&iv, 0, sizeof(iv));
 	iv.month = months;
-	ts = DirectFunctionCall2(date_pl_interval, DateADTGetDatum(GetSQLCurrentDate()), IntervalPGetDatum(&iv));
+	ts = DirectFunctionCall2(date_pl_interval, DateADTGetDatum(engine_business_date(org_id)), IntervalPGetDatum(&iv));
 	return DirectFunctionCall1(timestamp_date, ts);
 }
 

@@ -97,7 +97,8 @@ verify_one(HeapTuple t, TupleDesc d, int64 org_id, int64 expected_no, uint8 *pre
 		return psprintf("event " INT64_FORMAT " is missing", expected_no);
 	if (!bytes_equal(stored_prev, isnull, prev, *prev_len))
 		return psprintf("event " INT64_FORMAT " does not link to the hash of event " INT64_FORMAT, no, no - 1);
-	event_hash(prev, *prev_len, org_id, no, at,
+	event_hash(prev, *prev_len, org_id, no, at, DatumGetTimestampTz(SPI_getbinval(t, d, 12, &isnull)),
+			   DatumGetInt64(SPI_getbinval(t, d, 13, &isnull)),
 			   SPI_getvalue(t, d, 3), SPI_getvalue(t, d, 4), SPI_getvalue(t, d, 5),
 			   SPI_getvalue(t, d, 6), SPI_getvalue(t, d, 7), SPI_getvalue(t, d, 8),
 			   SPI_getvalue(t, d, 9), hash);
@@ -214,7 +215,8 @@ verify_chain(int64 org_id, int64 checkpoint_no, bytea *checkpoint_hash, int64 *c
 	per_event = AllocSetContextCreate(CurrentMemoryContext, "isms verify event", ALLOCSET_DEFAULT_SIZES);
 	portal = SPI_cursor_open_with_args(NULL,
 									   "SELECT event_no, occurred_at, actor, object_type, object_id::pg_catalog.text, "
-									   "action, old_state, new_state, detail::pg_catalog.text, prev_hash, hash "
+									   "action, old_state, new_state, detail::pg_catalog.text, prev_hash, hash, business_at, "
+									   "COALESCE(import_batch, 0) "
 									   "FROM isms.event WHERE org_id OPERATOR(pg_catalog.=) $1 ORDER BY event_no",
 									   1, argtypes, args, NULL, true, 0);
 	while (problem == NULL)
