@@ -52,6 +52,10 @@
 #define ERRCODE_ISMS_REGISTER_RUN		ISMS_ERRCODE(29)	/* IS029 */
 #define ERRCODE_ISMS_NOT_A_MEMBER		ISMS_ERRCODE(32)	/* IS032 */
 #define ERRCODE_ISMS_UNKNOWN_CONTROL	ISMS_ERRCODE(33)	/* IS033 */
+#define ERRCODE_ISMS_REGISTER_REFERENCE	ISMS_ERRCODE(40)	/* IS040 */
+#define ERRCODE_ISMS_REVIEW_DATE		ISMS_ERRCODE(41)	/* IS041 */
+#define ERRCODE_ISMS_OBJECTIVE			ISMS_ERRCODE(42)	/* IS042 */
+#define ERRCODE_ISMS_TRAINING			ISMS_ERRCODE(43)	/* IS043 */
 
 /*
  * Rule switches for the mutation test (test/mutation/run.sh).  Every rule
@@ -215,6 +219,7 @@ extern const LifecycleGuard run_guards[];
 extern const LifecycleGuard step_guards[];
 extern const LifecycleGuard record_guards[];
 extern const LifecycleGuard risk_guards[];
+extern const LifecycleGuard register_guards[];	/* register.c: reason, reviewed */
 
 extern const LifecycleState *lifecycle_state(const char *kind, Datum value);
 extern void lifecycle_row(LifecycleRow *row, const char *kind, Relation rel, HeapTuple oldtup,
@@ -262,6 +267,10 @@ extern void register_register_callbacks(void);
 /* risk.c: the kind hooks of the risk criteria and the risk register */
 extern void risk_criteria_hook(RegisterRow *row);
 extern void risk_hook(RegisterRow *row);
+
+/* objective.c: measurements of objectives; training.c: training completions */
+extern void measurement_hook(RegisterRow *row);
+extern void training_completion_hook(RegisterRow *row);
 
 /* util.c: actor, internal writes, prepared statements, tuple access */
 /* longest user-supplied text an error message echoes (engine_clip) */

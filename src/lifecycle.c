@@ -66,6 +66,10 @@ static const struct
 	{"step", step_guards},
 	{"record", record_guards},
 	{"risk", risk_guards},
+	{"asset", register_guards},
+	{"supplier", register_guards},
+	{"objective", register_guards},
+	{"course", register_guards},
 };
 
 /* The cache: enum value -> state, and the state column of each kind. */

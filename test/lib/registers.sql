@@ -34,6 +34,12 @@ DECLARE
     run bigint := pg_temp.start_with_inputs(org, code);
     a record;
 BEGIN
+    -- risk treatment justifies every Annex A control (the SoA record is approved)
+    IF code = '7.5' THEN
+        PERFORM isms.soa_init(run);
+        UPDATE isms.soa SET justification = 'Baseline control', run_id = run
+         WHERE org_id = org AND justification = isms.soa_placeholder();
+    END IF;
     FOR a IN SELECT activity_no FROM isms.activity
               WHERE process_id = isms.process_id(org, code) AND (org_id IS NULL OR org_id = org)
               ORDER BY activity_no LOOP
