@@ -22,4 +22,8 @@ BEGIN
     PERFORM pg_temp.perform_run(org, '7.5');
     RETURN org;
 END $$;
+
+-- The superuser leaves the organisation at the end of a test.
+CREATE FUNCTION pg_temp.leave(org bigint) RETURNS void
+    LANGUAGE sql AS $$ SELECT isms.remove_member(org, current_user) $$;
 \set ECHO all

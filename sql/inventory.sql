@@ -102,3 +102,6 @@ SET isms.actor = 'alice';
 SELECT pg_temp.publish(new_record(:sup, 'supplier_register', 'Suppliers')) AS sr \gset
 SELECT state, content ->> 'register' AS register, content ->> 'entry_count' AS entries FROM record WHERE record_id = :sr;
 RESET isms.actor;
+
+-- The superuser leaves the organisation (later tests count what it sees).
+SELECT pg_temp.leave(:org);
