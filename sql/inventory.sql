@@ -105,3 +105,5 @@ RESET isms.actor;
 
 -- The superuser leaves the organisation (later tests count what it sees).
 SELECT pg_temp.leave(:org);
+DROP OWNED BY regress_asset_lead, regress_asset_owner, regress_asset_reader, regress_asset_nobody, regress_asset_other;
+DROP ROLE regress_asset_lead, regress_asset_owner, regress_asset_reader, regress_asset_nobody, regress_asset_other;

@@ -76,3 +76,5 @@ SELECT object_type, action, count(*) FROM event
 
 -- The superuser leaves the organisation (later tests count what it sees).
 SELECT pg_temp.leave(:org);
+DROP OWNED BY regress_obj_lead, regress_obj_reader, regress_obj_other;
+DROP ROLE regress_obj_lead, regress_obj_reader, regress_obj_other;

@@ -65,3 +65,5 @@ SELECT object_type, action, count(*) FROM event
 
 -- The superuser leaves the organisation (later tests count what it sees).
 SELECT pg_temp.leave(:org);
+DROP OWNED BY regress_tr_lead, regress_tr_ana, regress_tr_ben, regress_tr_reader, regress_tr_nobody;
+DROP ROLE regress_tr_lead, regress_tr_ana, regress_tr_ben, regress_tr_reader, regress_tr_nobody;

@@ -6,7 +6,10 @@
 -- the organisation (a contributor, added here when it is not one), owns the risk.  Runs 7.3 and 7.4 are completed with
 -- every required output published; a 7.4 run sets the criteria (3 x 3,
 -- appetite 3) and rates a risk (level 9), a 7.5 run starts the SoA and plans
--- the treatment (residual 2); both stay active.
+-- the treatment (residual 2); both stay active.  7.2 is performed (the
+-- superuser, designated top management, approves the policy); an asset due
+-- for review, an objective measured in a 7.12 run and a course completed in
+-- a 7.8 run fill the support registers' reports.
 
 -- Plan and start a run of code with the latest approved record of every input.
 CREATE FUNCTION pg_temp.start_with_inputs(org bigint, code isms.clause) RETURNS bigint
@@ -60,6 +63,8 @@ DECLARE
     ra bigint;
     rt bigint;
     risk bigint;
+    obj bigint;
+    aw bigint;
 BEGIN
     IF NOT EXISTS (SELECT FROM isms.membership m WHERE m.org_id = org AND m.member_oid = current_user::regrole) THEN
         PERFORM isms.add_member(org, current_user, 'contributor');
@@ -75,5 +80,15 @@ BEGIN
     PERFORM isms.soa_init(rt);
     PERFORM isms.soa_set(rt, 'A.8.5', true, 'Treats the stolen credentials risk', 'planned');
     PERFORM isms.plan_treatment(rt, risk, 'modify', '{A.8.5}', 1, 2);
+    -- the support registers: an asset and a supplier due for review, an
+    -- objective measured, a course with a completion (230, 235)
+    PERFORM isms.designate(org, current_user, 'top_management');
+    PERFORM pg_temp.perform_run(org, '7.2');
+    INSERT INTO isms.asset (org_id, run_id, name, owner, last_reviewed)
+    VALUES (org, ra, 'Customer database', current_user::regrole, CURRENT_DATE - 400);
+    obj := isms.add_objective(pg_temp.start_with_inputs(org, '6.2'), 'Staff trained', 95, '%');
+    PERFORM isms.measure(pg_temp.start_with_inputs(org, '7.12'), obj, date_trunc('year', CURRENT_DATE)::date, 97);
+    aw := pg_temp.start_with_inputs(org, '7.8');
+    PERFORM isms.complete_training(aw, isms.add_course(aw, 'Security awareness'), current_user::regrole, CURRENT_DATE);
     RETURN risk;
 END $$;
