@@ -38,7 +38,7 @@ DECLARE
     a record;
 BEGIN
     -- risk treatment justifies every Annex A control (the SoA record is approved)
-    IF code = '7.5' THEN
+    IF code::text = '7.5' THEN
         PERFORM isms.soa_init(run);
         UPDATE isms.soa SET justification = 'Baseline control', run_id = run
          WHERE org_id = org AND justification = isms.soa_placeholder();
