@@ -117,7 +117,9 @@ DECLARE
     rec bigint;
 BEGIN
     PERFORM set_config('isms.actor', author, true);
-    rec := isms.new_external_record(org, key, title, '{"synthetic": true}');
+    rec := isms.new_external_record(org, key, title,
+                                    CASE WHEN key IN (SELECT work_product FROM isms.register) THEN '{}'
+                                         ELSE '{"synthetic": true}' END::jsonb);
     PERFORM isms.submit_record(rec);
     PERFORM set_config('isms.actor', approver, true);
     PERFORM isms.approve_record(rec);

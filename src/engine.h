@@ -58,6 +58,10 @@
 #define ERRCODE_ISMS_NC_LIFECYCLE		ISMS_ERRCODE(38)	/* IS038 */
 #define ERRCODE_ISMS_NC_VERIFIER		ISMS_ERRCODE(39)	/* IS039 */
 #define ERRCODE_ISMS_RUN_DATES			ISMS_ERRCODE(47)	/* IS047 */
+#define ERRCODE_ISMS_REGISTER_REFERENCE	ISMS_ERRCODE(40)	/* IS040 */
+#define ERRCODE_ISMS_REVIEW_DATE		ISMS_ERRCODE(41)	/* IS041 */
+#define ERRCODE_ISMS_OBJECTIVE			ISMS_ERRCODE(42)	/* IS042 */
+#define ERRCODE_ISMS_TRAINING			ISMS_ERRCODE(43)	/* IS043 */
 
 /*
  * Rule switches for the mutation test (test/mutation/run.sh).  Every rule
@@ -223,6 +227,7 @@ extern const LifecycleGuard record_guards[];
 extern const LifecycleGuard risk_guards[];
 extern const LifecycleGuard incident_guards[];
 extern const LifecycleGuard nonconformity_guards[];
+extern const LifecycleGuard register_guards[];	/* register.c: reason, reviewed */
 
 extern const LifecycleState *lifecycle_state(const char *kind, Datum value);
 extern void lifecycle_row(LifecycleRow *row, const char *kind, Relation rel, HeapTuple oldtup,
@@ -278,6 +283,9 @@ extern void risk_hook(RegisterRow *row);
 /* incident.c: the incident register; nonconformity.c: nonconformities and corrective actions */
 extern void incident_hook(RegisterRow *row);
 extern void nonconformity_hook(RegisterRow *row);
+/* objective.c: measurements of objectives; training.c: training completions */
+extern void measurement_hook(RegisterRow *row);
+extern void training_completion_hook(RegisterRow *row);
 
 /* util.c: actor, internal writes, prepared statements, tuple access */
 /* longest user-supplied text an error message echoes (engine_clip) */

@@ -68,6 +68,10 @@ static const struct
 	{"risk", risk_guards},
 	{"incident", incident_guards},
 	{"nonconformity", nonconformity_guards},
+	{"asset", register_guards},
+	{"supplier", register_guards},
+	{"objective", register_guards},
+	{"course", register_guards},
 };
 
 /* The cache: enum value -> state, and the state column of each kind. */

@@ -18,8 +18,14 @@
  *	- entries are closed, not deleted (IS011); TRUNCATE is refused by
  *	  isms.truncate_guard_trigger (IS026);
  *	- org_id, the primary key and created_at never change (IS009);
- *	- a column "owner" (regrole), when set, names a member of the
- *	  organisation (IS032);
+ *	- a column "owner" or "member" (regrole), when set, names a member of
+ *	  the organisation (IS032);
+ *	- a column "assets", "suppliers" or "risks" (bigint[]) names entries of
+ *	  that register of the same organisation (IS040, register_references);
+ *	- a column "last_reviewed" (date) is not in the future and
+ *	  "next_review" not before it; with a column "review_months" the engine
+ *	  sets next_review when last_reviewed is set or changed and next_review
+ *	  is not (IS041);
  *	- a column "control" (text) or "controls" (text[]) holds control codes:
  *	  an Annex A control of the catalog when it starts with "A.", else (in
  *	  "controls") a control of the organisation's own Statement of
@@ -28,7 +34,8 @@
  *	  own columns; a kind with a lifecycle (a row of isms.lifecycle_kind of
  *	  the same name and table) is born in its initial state, moves only as
  *	  isms.lifecycle_transition allows, runs the transition's guards, and
- *	  never changes once in a final state;
+ *	  never changes once in a final state; the generic guards
+ *	  (register_guards: "reason", "reviewed") serve any kind;
  *	- updated_at (and created_at, on INSERT) are the business time of the change (import.c);
  *	- every change appends an event: object type the kind, action
  *	  "<kind>.updated" or "<kind>.<transition action>", detail the run, the
@@ -52,6 +59,7 @@
 #include "nodes/bitmapset.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/date.h"
 #include "utils/datum.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
@@ -93,7 +101,35 @@ static const struct
 	{"soa", soa_hook},
 	{"incident", incident_hook},
 	{"nonconformity", nonconformity_hook},
+	{"measurement", measurement_hook},
+	{"training_completion", training_completion_hook},
 };
+
+/*
+ * References between registers, by convention of the column's name: a
+ * bigint[] column of this name holds keys of that register (IS040).
+ */
+static const struct
+{
+	const char *column;
+	const char *kind;			/* for messages */
+	const char *sql;			/* the first key of $2 not in the organisation $1 */
+}			register_references[] =
+{
+	{"assets", "asset",
+	 "SELECT x FROM pg_catalog.unnest($2) x WHERE x IS NULL OR NOT EXISTS (SELECT 1 FROM isms.asset e "
+	 "WHERE e.org_id OPERATOR(pg_catalog.=) $1 AND e.asset_id OPERATOR(pg_catalog.=) x) LIMIT 1"},
+	{"suppliers", "supplier",
+	 "SELECT x FROM pg_catalog.unnest($2) x WHERE x IS NULL OR NOT EXISTS (SELECT 1 FROM isms.supplier e "
+	 "WHERE e.org_id OPERATOR(pg_catalog.=) $1 AND e.supplier_id OPERATOR(pg_catalog.=) x) LIMIT 1"},
+	{"risks", "risk",
+	 "SELECT x FROM pg_catalog.unnest($2) x WHERE x IS NULL OR NOT EXISTS (SELECT 1 FROM isms.risk e "
+	 "WHERE e.org_id OPERATOR(pg_catalog.=) $1 AND e.risk_id OPERATOR(pg_catalog.=) x) LIMIT 1"},
+};
+static SPIPlanPtr plan_references[lengthof(register_references)];
+static SPIPlanPtr plan_add_months = NULL;
+
+static void register_check_person(int64 org_id, Oid role, const char *column, const char *object);
 
 static MemoryContext register_cxt = NULL;
 static HTAB *register_cache = NULL; /* NULL: not loaded */
@@ -374,17 +410,25 @@ register_check_run(RegisterRow *row, const RegisterKind *reg)
 void
 register_check_owner(int64 org_id, Oid owner, const char *object)
 {
+	if (RULE_ON(IS032_REGISTER_OWNER))
+		register_check_person(org_id, owner, "owner", object);
+}
+
+/* IS032: the role a column (owner, member) names is a member of the organisation. */
+static void
+register_check_person(int64 org_id, Oid role, const char *column, const char *object)
+{
 	const char *name;
 
-	if (RULE_OFF(IS032_REGISTER_OWNER) || model_member_role(owner, org_id) != NULL)
+	if (model_member_role(role, org_id) != NULL)
 		return;
-	name = GetUserNameFromId(owner, true);
+	name = GetUserNameFromId(role, true);
 	ereport(ERROR,
 			(errcode(ERRCODE_ISMS_NOT_A_MEMBER),
-			 errmsg("%s: owner \"%s\" is not a member of organization " INT64_FORMAT,
-					object, name ? engine_clip(name) : "?", org_id),
-			 errdetail("The owner of a register entry is a member of its organization: a login role listed in isms.membership."),
-			 errhint("Name a member as owner, or add the role with isms.add_member(org, role, org_role).")));
+			 errmsg("%s: %s \"%s\" is not a member of organization " INT64_FORMAT,
+					object, column, name ? engine_clip(name) : "?", org_id),
+			 errdetail("The %s of a register entry is a member of its organization: a login role listed in isms.membership.", column),
+			 errhint("Name a member as %s, or add the role with isms.add_member(org, role, org_role).", column)));
 }
 
 /* Is a code an Annex A control of the catalog? */
@@ -461,20 +505,142 @@ register_column_set(const RegisterRow *row, const char *column)
 	return !isnull;
 }
 
-/* IS032 and IS033 for the conventional columns owner, control and controls. */
+/*
+ * IS040: every element of a reference column (register_references) is a
+ * key of that register in the entry's organisation.
+ */
+static void
+register_check_references(RegisterRow *row)
+{
+	TupleDesc	desc = RelationGetDescr(row->lc.rel);
+	Oid			argtypes[2] = {INT8OID, INT8ARRAYOID};
+	Datum		values[2];
+	bool		isnull;
+	int			i;
+
+	for (i = 0; i < (int) lengthof(register_references); i++)
+	{
+		const char *column = register_references[i].column;
+		char	   *missing;
+
+		if (!register_has_column(desc, column) || !register_column_set(row, column))
+			continue;
+		values[0] = Int64GetDatum(row->lc.org_id);
+		values[1] = engine_get(row->lc.newtup, desc, column, &isnull);
+		if (isnull)
+			continue;
+		engine_prepare(&plan_references[i], register_references[i].sql, 2, argtypes);
+		if (engine_exec(plan_references[i], values, NULL, true, 1) != SPI_OK_SELECT)
+			elog(ERROR, "could not read register %s", register_references[i].kind);
+		if (SPI_processed == 0)
+			continue;
+		missing = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+		ereport(ERROR,
+				(errcode(ERRCODE_ISMS_REGISTER_REFERENCE),
+				 missing ? errmsg("%s: %s %s does not exist in organization " INT64_FORMAT,
+								  row->lc.object, register_references[i].kind, missing, row->lc.org_id)
+				 : errmsg("%s: column \"%s\" has a NULL element", row->lc.object, column),
+				 errdetail("Column \"%s\" names entries of register %s of the entry's own organization.",
+						   column, register_references[i].kind),
+				 errhint("Name existing %s ids of the organization (see isms.%s).",
+						 register_references[i].kind, register_references[i].kind)));
+	}
+}
+
+/* A date plus some months (the date functions' own arithmetic). */
+static Datum
+register_add_months(Datum date, int32 months)
+{
+	Oid			argtypes[2] = {DATEOID, INT4OID};
+	Datum		values[2] = {date, Int32GetDatum(months)};
+	bool		isnull;
+
+	engine_prepare(&plan_add_months,
+				   "SELECT ($1 OPERATOR(pg_catalog.+) pg_catalog.make_interval(months => $2))::pg_catalog.date",
+				   2, argtypes);
+	if (engine_exec(plan_add_months, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "could not compute a review date");
+	return SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+}
+
+/*
+ * IS041: the review dates of an entry.  last_reviewed is not after today;
+ * with review_months, next_review follows a new last_reviewed unless the
+ * change sets it too; next_review is not before last_reviewed.
+ */
+static void
+register_check_review(RegisterRow *row)
+{
+	TupleDesc	desc = RelationGetDescr(row->lc.rel);
+	bool		no_last;
+	bool		no_next;
+	Datum		last;
+	Datum		next;
+
+	if (!register_has_column(desc, "last_reviewed"))
+		return;
+	last = engine_get(row->lc.newtup, desc, "last_reviewed", &no_last);
+	if (no_last)
+		return;
+	if (RULE_ON(IS041_REVIEW_FUTURE) && register_column_set(row, "last_reviewed") &&
+		DatumGetDateADT(last) > GetSQLCurrentDate())
+		ereport(ERROR,
+				(errcode(ERRCODE_ISMS_REVIEW_DATE),
+				 errmsg("%s: last_reviewed %s is in the future", row->lc.object,
+						engine_get_text(row->lc.newtup, desc, "last_reviewed")),
+				 errdetail("last_reviewed says when a review took place."),
+				 errhint("Record the review on the day it took place or later.")));
+	if (register_has_column(desc, "review_months") && register_column_set(row, "last_reviewed") &&
+		!register_column_set(row, "next_review"))
+	{
+		const char *cols[1] = {"next_review"};
+		bool		nulls[1] = {false};
+		Datum		vals[1];
+
+		vals[0] = register_add_months(last, (int32) engine_get_int64(row->lc.newtup, desc, "review_months"));
+		row->lc.newtup = engine_set_columns(row->lc.rel, row->lc.newtup, 1, cols, vals, nulls);
+	}
+	next = engine_get(row->lc.newtup, desc, "next_review", &no_next);
+	if (RULE_ON(IS041_REVIEW_ORDER) && !no_next && DatumGetDateADT(next) < DatumGetDateADT(last))
+		ereport(ERROR,
+				(errcode(ERRCODE_ISMS_REVIEW_DATE),
+				 errmsg("%s: next_review %s is before last_reviewed %s", row->lc.object,
+						engine_get_text(row->lc.newtup, desc, "next_review"),
+						engine_get_text(row->lc.newtup, desc, "last_reviewed")),
+				 errdetail("The next review of an entry follows its last one."),
+				 errhint("Set next_review on or after last_reviewed, or leave it out: the engine sets it from review_months.")));
+}
+
+/* The role a regrole column holds when the change sets it, else InvalidOid. */
+static Oid
+register_role_set(RegisterRow *row, const char *column)
+{
+	TupleDesc	desc = RelationGetDescr(row->lc.rel);
+	bool		isnull;
+	Datum		d;
+
+	if (!register_has_column(desc, column) || !register_column_set(row, column))
+		return InvalidOid;
+	d = engine_get(row->lc.newtup, desc, column, &isnull);
+	return isnull ? InvalidOid : DatumGetObjectId(d);
+}
+
+/* IS032, IS033, IS040 and IS041 for the conventional columns. */
 static void
 register_check_columns(RegisterRow *row)
 {
 	TupleDesc	desc = RelationGetDescr(row->lc.rel);
 	bool		isnull;
 	Datum		d;
+	Oid			owner = register_role_set(row, "owner");
+	Oid			member = register_role_set(row, "member");
 
-	if (register_has_column(desc, "owner") && register_column_set(row, "owner"))
-	{
-		d = engine_get(row->lc.newtup, desc, "owner", &isnull);
-		if (!isnull)
-			register_check_owner(row->lc.org_id, DatumGetObjectId(d), row->lc.object);
-	}
+	if (OidIsValid(owner))
+		register_check_owner(row->lc.org_id, owner, row->lc.object);
+	if (OidIsValid(member) && RULE_ON(IS032_REGISTER_MEMBER))
+		register_check_person(row->lc.org_id, member, "member", row->lc.object);
+	ENGINE_RULE(IS040_REGISTER_REFERENCE, register_check_references(row));
+	register_check_review(row);
 	if (register_has_column(desc, "control") && register_column_set(row, "control"))
 		register_check_control(row->lc.org_id, engine_get_text(row->lc.newtup, desc, "control"), false, row->lc.object);
 	if (register_has_column(desc, "controls") && register_column_set(row, "controls"))
@@ -604,6 +770,51 @@ register_event_detail(const RegisterKind *reg, RegisterRow *row, int64 *object_i
 	appendStringInfoChar(&buf, '}');
 	return buf.data;
 }
+
+/*
+ * Guard reason (any register kind): the transition needs a reason in
+ * state_reason (IS021); the event carries it.
+ */
+static void
+register_guard_reason(LifecycleRow *row)
+{
+	char	   *reason = RULE_OFF(IS021_REGISTER_REASON) ? NULL :
+		engine_require_reason(row->newtup, RelationGetDescr(row->rel), "state_reason", row->object, row->action,
+							  "Give the reason in state_reason with the change of state.");
+
+	row->detail = engine_json(1, "reason", reason);
+}
+
+/*
+ * Guard reviewed (any register kind with last_reviewed): an entry leaves a
+ * review only with the review recorded, last_reviewed not before the day
+ * the review was opened (the old row's updated_at) (IS041).
+ */
+static void
+register_guard_reviewed(LifecycleRow *row)
+{
+	TupleDesc	desc = RelationGetDescr(row->rel);
+	bool		no_last;
+	bool		isnull;
+	Datum		last = engine_get(row->newtup, desc, "last_reviewed", &no_last);
+	Datum		opened = DirectFunctionCall1(timestamptz_date,
+											 engine_get(row->oldtup, desc, "updated_at", &isnull));
+
+	if (RULE_ON(IS041_REVIEW_RECORDED) && (no_last || DatumGetDateADT(last) < DatumGetDateADT(opened)))
+		ereport(ERROR,
+				(errcode(ERRCODE_ISMS_REVIEW_DATE),
+				 errmsg("%s cannot go from %s to %s: no review is recorded since the review was opened",
+						row->object, row->from->name, row->to->name),
+				 errdetail("last_reviewed is before the day the entry went %s.", row->from->name),
+				 errhint("Record the review: set last_reviewed to the day it took place (e.g. isms.review_supplier(run, supplier, notes)).")));
+	row->detail = engine_json(1, "last_reviewed", engine_get_text(row->newtup, desc, "last_reviewed"));
+}
+
+const LifecycleGuard register_guards[] = {
+	{"reason", register_guard_reason},
+	{"reviewed", register_guard_reviewed},
+	{NULL, NULL}
+};
 
 /* The kind's hook, if it has one. */
 static void

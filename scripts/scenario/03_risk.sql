@@ -7,8 +7,8 @@
 \echo '   Tomas (engineer) exports the asset inventory; Lena (CTO, risk owner) approves it.'
 
 SET ROLE tomas_eng;
-SELECT isms.new_external_record(:nw, 'asset_inventory', 'Platform asset inventory',
-       '{"assets": 412, "classes": ["customer data", "source code", "cloud accounts", "laptops"]}',
+-- its content is the engine's snapshot of the asset register (isms.asset) when it is submitted
+SELECT isms.new_external_record(:nw, 'asset_inventory', 'Platform asset inventory', '{}',
        's3://northwind-isms/evidence/asset-inventory.csv',
        encode(sha256('asset-inventory.csv'::bytea), 'hex')) AS assets \gset
 SELECT isms.submit_record(:assets);
@@ -31,6 +31,15 @@ SELECT isms.add_risk(:ra, 'R4 phishing of support staff', 'mei_people',
                      'Support staff hand over customer data or sessions to a phisher', 'customer support') AS r4 \gset
 SELECT isms.add_risk(:ra, 'R5 laptop theft', 'mei_people',
                      'A laptop with cached customer exports is stolen', 'laptops') AS r5 \gset
+\echo '   The assets the risks concern enter the asset inventory (A.5.9), each with its owner and classification.'
+SELECT isms.add_asset(:ra, 'Customer data in the analytics platform', 'lena_cto', 'restricted', 'information',
+                      '{analytics platform}') AS a_data,
+       isms.add_asset(:ra, 'Cloud accounts', 'lena_cto', 'confidential', 'service', '{analytics platform}') AS a_cloud,
+       isms.add_asset(:ra, 'Staff laptops', 'mei_people', 'confidential', 'hardware', '{all}') AS a_laptops \gset
+UPDATE isms.risk SET run_id = :ra, assets = x.a
+  FROM (VALUES (:r1, ARRAY[:a_cloud]), (:r2, ARRAY[:a_data]), (:r3, ARRAY[:a_data, :a_cloud]),
+               (:r5, ARRAY[:a_laptops])) AS x (r, a)
+ WHERE risk_id = x.r;
 SELECT isms.assess_risk(:ra, r, l, i)
   FROM (VALUES (:r1, 4, 4), (:r2, 4, 3), (:r3, 3, 4), (:r4, 3, 3), (:r5, 2, 2)) AS x (r, l, i);
 SELECT isms.evaluate_risk(:ra, r) FROM unnest(ARRAY[:r1, :r2, :r3, :r4, :r5]::bigint[]) AS r;

@@ -11,8 +11,19 @@ SET ROLE lena_cto;
 SELECT isms.plan_run(:nw, '7.7', 'Supplier security review', 'lena_cto', demo.day(5, 20), demo.day(6, 20)) AS sup \gset
 SELECT isms.add_input(:sup, r) FROM unnest(ARRAY[:requirements, :plan]::bigint[]) AS r;
 SELECT isms.start_run(:sup);
-SELECT isms.new_record(:sup, 'supplier_register', 'Suppliers and outsourced processes',
-       '{"critical": ["cloud hosting provider", "payroll service"], "other": ["email and office suite", "ticketing"]}');
+-- the supplier register (isms.supplier); its record is the engine's snapshot
+SELECT isms.add_supplier(:sup, 'Cloud hosting provider', 'lena_cto', 'critical', '{hosting}', ARRAY[:a_data, :a_cloud],
+                         ARRAY[:r3]) AS s_hosting,
+       isms.add_supplier(:sup, 'Payroll service', 'mei_people', 'high', '{payroll}') AS s_payroll,
+       isms.add_supplier(:sup, 'Email and office suite', 'lena_cto', 'medium', '{email}') AS s_email \gset
+\echo '   The hosting review: opened, then recorded with what it found; payroll is reviewed every 6 months.'
+UPDATE isms.supplier SET run_id = :sup, state = 'under_review', state_reason = 'yearly review (A.5.22)'
+ WHERE supplier_id = :s_hosting;
+SELECT isms.review_supplier(:sup, :s_hosting, 'certificate valid, two incidents, both within SLA');
+UPDATE isms.supplier SET run_id = :sup, review_months = 6, last_reviewed = demo.day(5, 25),
+       review_notes = 'new SOC 2 report requested'
+ WHERE supplier_id = :s_payroll;
+SELECT isms.new_record(:sup, 'supplier_register', 'Suppliers and outsourced processes');
 SELECT isms.new_record(:sup, 'supplier_agreement', 'Hosting provider: security requirements',
        '{"certifications": ["ISO/IEC 27001", "SOC 2 type II"], "breach_notice_hours": 24, "data_location": "EU"}');
 SELECT isms.new_record(:sup, 'supplier_review', 'Supplier review: hosting and payroll',
@@ -34,10 +45,15 @@ SELECT isms.start_run(:aw);
 SET ROLE mei_people;
 SELECT isms.new_record(:aw, 'competence_requirements', 'Competence required for security roles',
        '{"isms_manager": "ISO/IEC 27001 lead implementer", "engineers": "secure coding", "all": "awareness"}');
-SELECT isms.new_record(:aw, 'awareness_programme', 'Awareness programme',
-       '{"modules": ["phishing", "data handling", "incident reporting"], "simulations_per_year": 4}') AS awareness \gset
-SELECT isms.new_record(:aw, 'competence_evidence', 'Training completion',
-       '{"staff": 200, "completed": 194, "completion_rate": 0.97}');
+-- courses (isms.course) and completions (isms.training_completion); the records are their snapshots
+SELECT isms.add_course(:aw, 'Security awareness: phishing, data handling, incident reporting', 12,
+                       '{admin,manager,contributor,auditor}', 'mei_people') AS c_awareness,
+       isms.add_course(:aw, 'Secure coding', 24, '{contributor}', 'lena_cto') AS c_coding \gset
+SELECT isms.complete_training(:aw, :c_awareness, m::regrole, demo.day(6, 20), 'quiz passed')
+  FROM unnest('{amir_ciso,lena_cto,tomas_eng,mei_people,grace_ceo}'::text[]) AS m;
+SELECT isms.complete_training(:aw, :c_coding, 'tomas_eng', demo.day(7, 1), 'course certificate');
+SELECT isms.new_record(:aw, 'awareness_programme', 'Awareness programme') AS awareness \gset
+SELECT isms.new_record(:aw, 'competence_evidence', 'Training completion');
 SELECT demo.work_steps(:aw, 'mei_people');
 SELECT demo.submit_outputs(:aw);
 SET ROLE amir_ciso;

@@ -80,12 +80,17 @@ SET ROLE amir_ciso;
 SELECT isms.plan_run(:nw, '7.12', 'Performance evaluation', 'amir_ciso', demo.day(11, 1), demo.day(11, 30)) AS perf \gset
 SELECT isms.add_input(:perf, r) FROM unnest(ARRAY[:objectives, :implementation, :incident]::bigint[]) AS r;
 SELECT isms.start_run(:perf);
-SELECT isms.new_record(:perf, 'measurement_plan', 'Measurement plan',
-       '{"measures": ["training completion", "critical vulnerabilities fixed within 14 days",
-                      "time to contain incidents", "risks above acceptance"]}');
-SELECT isms.new_record(:perf, 'measurement_results', 'Measurement results',
-       '{"training_completion": 0.97, "critical_vulns_fixed_in_14_days": 0.92,
-         "median_containment_min": 35, "risks_above_acceptance": 1}');
+-- the objectives as measured (isms.objective) and their quarterly values (isms.measurement);
+-- the measurement plan and results records are the engine's snapshots of them
+SELECT isms.add_objective(:perf, 'Staff trained in security awareness', 95, '%', owner => 'mei_people') AS o_trained,
+       isms.add_objective(:perf, 'Critical vulnerabilities fixed within 14 days', 100, '%', owner => 'lena_cto') AS o_vulns,
+       isms.add_objective(:perf, 'Median time to contain an incident', 60, 'minutes', 'at_most', owner => 'amir_ciso') AS o_contain \gset
+SELECT isms.measure(:perf, o, date_trunc('quarter', demo.day(q, 1))::date, v)
+  FROM (VALUES (:o_trained, 1, 91), (:o_trained, 4, 96), (:o_trained, 7, 97),
+               (:o_vulns, 1, 88), (:o_vulns, 4, 95), (:o_vulns, 7, 92),
+               (:o_contain, 1, 50), (:o_contain, 4, 41), (:o_contain, 7, 35)) AS x (o, q, v);
+SELECT isms.new_record(:perf, 'measurement_plan', 'Measurement plan');
+SELECT isms.new_record(:perf, 'measurement_results', 'Measurement results');
 SELECT isms.new_record(:perf, 'performance_report', 'ISMS performance report',
        '{"objectives_met": 3, "objectives_total": 4, "missed": "critical vulnerabilities: 92 % within 14 days (target 100 %)"}') AS performance \gset
 SELECT demo.work_steps(:perf, 'amir_ciso');

@@ -73,6 +73,16 @@ SELECT control, title, justification
   FROM isms_report.statement_of_applicability
  WHERE NOT applicable
  ORDER BY control_sort;
+\echo '-- Which suppliers are due for review? (isms_report.review_due)'
+SELECT name, rating AS criticality, state, last_reviewed, next_review
+  FROM isms_report.review_due
+ WHERE register = 'supplier'
+ ORDER BY next_review, entry_id;
+\echo '-- Are we on target? (isms_report.objective_status: the latest quarter of each objective)'
+SELECT title, latest_value || ' ' || unit AS latest, replace(direction, '_', ' ') || ' ' || target AS target,
+       on_target, periods_on_target || ' of ' || periods_measured AS quarters_on_target
+  FROM isms_report.objective_status
+ ORDER BY objective_id;
 \echo '-- Controls still to implement that treat risks (isms_report.controls_not_implemented)'
 SELECT control, title, status, owner, array_to_string(risk_titles, '; ') AS risks
   FROM isms_report.controls_not_implemented

@@ -9,7 +9,10 @@
 -- the treatment (residual 2); both stay active.  An incident is reported
 -- and triaged under GDPR in a 7.9 run (a deadline) after a completed 7.9
 -- run, whose lessons learned start a 7.13 run that records a complaint
--- whose corrective action is overdue.
+-- whose corrective action is overdue.  7.2 is performed (the superuser,
+-- designated top management, approves the policy); an asset due for
+-- review, an objective measured in a 7.12 run and a course completed in a
+-- 7.8 run fill the support registers' reports.
 
 -- Plan and start a run of code with the latest approved record of every input.
 CREATE FUNCTION pg_temp.start_with_inputs(org bigint, code isms.clause) RETURNS bigint
@@ -37,6 +40,12 @@ DECLARE
     run bigint := pg_temp.start_with_inputs(org, code);
     a record;
 BEGIN
+    -- risk treatment justifies every Annex A control (the SoA record is approved)
+    IF code::text = '7.5' THEN
+        PERFORM isms.soa_init(run);
+        UPDATE isms.soa SET justification = 'Baseline control', run_id = run
+         WHERE org_id = org AND justification = isms.soa_placeholder();
+    END IF;
     FOR a IN SELECT activity_no FROM isms.activity
               WHERE process_id = isms.process_id(org, code) AND (org_id IS NULL OR org_id = org)
               ORDER BY activity_no LOOP
@@ -61,6 +70,8 @@ DECLARE
     inc bigint;
     ca bigint;
     nc bigint;
+    obj bigint;
+    aw bigint;
 BEGIN
     IF NOT EXISTS (SELECT FROM isms.membership m WHERE m.org_id = org AND m.member_oid = current_user::regrole) THEN
         PERFORM isms.add_member(org, current_user, 'contributor');
@@ -85,5 +96,15 @@ BEGIN
     nc := isms.raise_nonconformity(ca, 'Late answer to a customer', 'complaint', '7.4');
     PERFORM isms.analyse_nonconformity(ca, nc, 'Answered', 'No deputy for the mailbox');
     PERFORM isms.plan_corrective_action(ca, nc, 'Name a deputy', CURRENT_DATE - 5);
+    -- the support registers: an asset and a supplier due for review, an
+    -- objective measured, a course with a completion (230, 235)
+    PERFORM isms.designate(org, current_user, 'top_management');
+    PERFORM pg_temp.perform_run(org, '7.2');
+    INSERT INTO isms.asset (org_id, run_id, name, owner, last_reviewed)
+    VALUES (org, ra, 'Customer database', current_user::regrole, CURRENT_DATE - 400);
+    obj := isms.add_objective(pg_temp.start_with_inputs(org, '6.2'), 'Staff trained', 95, '%');
+    PERFORM isms.measure(pg_temp.start_with_inputs(org, '7.12'), obj, date_trunc('year', CURRENT_DATE)::date, 97);
+    aw := pg_temp.start_with_inputs(org, '7.8');
+    PERFORM isms.complete_training(aw, isms.add_course(aw, 'Security awareness'), current_user::regrole, CURRENT_DATE);
     RETURN risk;
 END $$;
