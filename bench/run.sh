@@ -348,6 +348,9 @@ if ! python3 "$here/report.py" "$results" >"$out/benchmarks.md"; then
 	cp "$results" "/tmp/bench-results.$(date +%Y%m%d%H%M%S).tsv" && echo "results kept in /tmp/bench-results.*.tsv"
 	exit 1
 fi
+# keep the section bench/citus.sh writes (between its markers)
+sed -n '/<!-- citus:begin/,/<!-- citus:end -->/p' "$ISMS_SRC/docs/benchmarks.md" >"$out/citus.md"
+[ -s "$out/citus.md" ] && { echo; cat "$out/citus.md"; } >>"$out/benchmarks.md"
 cp "$out/benchmarks.md" "$ISMS_SRC/docs/benchmarks.md"
 [ "${ISMS_KEEP:-0}" = 1 ] && echo "work directory kept: $ISMS_WORK (results/)"
 log "done"

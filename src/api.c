@@ -11,9 +11,11 @@
 
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
+#include "storage/proc.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 
 #include "engine.h"
 
@@ -29,16 +31,93 @@ static SPIPlanPtr plan_run_org = NULL;
 static SPIPlanPtr plan_record_org = NULL;
 static SPIPlanPtr plan_open_chain = NULL;
 
+/*
+ * The last successful lookup of each kind, and what it was seen with.  The
+ * API's SQL functions look the same object up twice in one call (a SELECT
+ * that raises IS015, then the UPDATE's WHERE); the second lookup is
+ * answered from here when nothing that decides it can have changed: the
+ * same transaction, role, command (no write of ours since) and snapshot
+ * (no transaction has ended since: the same xmin, xmax and running count).
+ */
+typedef struct ApiLookup
+{
+	int64		id;
+	int32		sub;			/* step: activity number */
+	int64		org_id;			/* 0: nothing remembered */
+	Oid			userid;
+	LocalTransactionId lxid;
+	CommandId	cid;
+	TransactionId xmin;
+	TransactionId xmax;
+	uint32		xcnt;
+} ApiLookup;
+
+enum
+{
+	LOOKUP_RUN, LOOKUP_RECORD, LOOKUP_STEP, LOOKUP_KINDS
+};
+static ApiLookup lookups[LOOKUP_KINDS];
+
+/* Fill in what a lookup is seen with; false if there is no active snapshot. */
+static bool
+lookup_seen(ApiLookup *l, int64 id, int32 sub)
+{
+	Snapshot	snap;
+
+	if (!ActiveSnapshotSet())
+		return false;
+	snap = GetActiveSnapshot();
+	l->id = id;
+	l->sub = sub;
+	l->userid = GetUserId();
+	l->lxid = MyProc->lxid;
+	l->cid = GetCurrentCommandId(false);
+	l->xmin = snap->xmin;
+	l->xmax = snap->xmax;
+	l->xcnt = snap->xcnt;
+	return true;
+}
+
+/* The remembered organisation of this lookup, or 0. */
+static int64
+lookup_cached(int kind, int64 id, int32 sub)
+{
+	ApiLookup	now;
+	ApiLookup  *l = &lookups[kind];
+
+	if (l->org_id == 0 || !lookup_seen(&now, id, sub))
+		return 0;
+	if (l->id != now.id || l->sub != now.sub || l->userid != now.userid || l->lxid != now.lxid ||
+		l->cid != now.cid || l->xmin != now.xmin || l->xmax != now.xmax || l->xcnt != now.xcnt)
+		return 0;
+	return l->org_id;
+}
+
+/* Remember a successful lookup. */
+static void
+lookup_remember(int kind, int64 id, int32 sub, int64 org_id)
+{
+	ApiLookup  *l = &lookups[kind];
+
+	l->org_id = 0;
+	if (org_id != 0 && lookup_seen(l, id, sub))
+		l->org_id = org_id;
+}
+
 /* The organisation of a run or record visible to the caller, or IS015. */
 static int64
 lookup_org(SPIPlanPtr *plan, const char *table, const char *what, int64 id, const char *hint)
 {
 	Oid			argtypes[1] = {INT8OID};
 	Datum		values[1] = {Int64GetDatum(id)};
-	char	   *sql = psprintf("SELECT org_id FROM isms.%s WHERE %s_id OPERATOR(pg_catalog.=) $1", table, what);
-	int64		org_id = 0;
+	int			kind = strcmp(table, "run") == 0 ? LOOKUP_RUN : LOOKUP_RECORD;
+	char	   *sql;
+	int64		org_id = lookup_cached(kind, id, 0);
 	bool		isnull;
 
+	if (org_id != 0)
+		return org_id;
+	sql = psprintf("SELECT org_id FROM isms.%s WHERE %s_id OPERATOR(pg_catalog.=) $1", table, what);
 	SPI_connect();
 	engine_prepare(plan, sql, 1, argtypes);
 	if (engine_exec(*plan, values, NULL, false, 1) == SPI_OK_SELECT && SPI_processed == 1)
@@ -50,6 +129,7 @@ lookup_org(SPIPlanPtr *plan, const char *table, const char *what, int64 id, cons
 				 errmsg("%s " INT64_FORMAT " does not exist", what, id),
 				 errdetail("No %s with this id is visible to role \"%s\".", what, GetUserNameFromId(GetUserId(), false)),
 				 errhint("%s", hint)));
+	lookup_remember(kind, id, 0, org_id);
 	return org_id;
 }
 
@@ -203,12 +283,18 @@ api_step_org(PG_FUNCTION_ARGS)
 {
 	int64		run_id = PG_GETARG_INT64(0);
 	int32		activity_no = PG_GETARG_INT32(1);
-	int64		org_id = lookup_org(&plan_run_org, "run", "run", run_id,
-									"Check the run id, and that you are a member of the run's organization.");
+	int64		org_id = lookup_cached(LOOKUP_STEP, run_id, activity_no);
 	Oid			argtypes[3] = {INT8OID, INT8OID, INT4OID};
-	Datum		values[3] = {Int64GetDatum(org_id), Int64GetDatum(run_id), Int32GetDatum(activity_no)};
+	Datum		values[3];
 	bool		found;
 
+	if (org_id != 0)
+		PG_RETURN_INT64(org_id);
+	org_id = lookup_org(&plan_run_org, "run", "run", run_id,
+						"Check the run id, and that you are a member of the run's organization.");
+	values[0] = Int64GetDatum(org_id);
+	values[1] = Int64GetDatum(run_id);
+	values[2] = Int32GetDatum(activity_no);
 	SPI_connect();
 	engine_prepare(&plan_step_org,
 				   "SELECT 1 FROM isms.step WHERE org_id OPERATOR(pg_catalog.=) $1 "
@@ -222,6 +308,8 @@ api_step_org(PG_FUNCTION_ARGS)
 				 errmsg("run " INT64_FORMAT " has no step %d", run_id, activity_no),
 				 errdetail("A run has one step per activity of its process, numbered from 1."),
 				 errhint("List the steps with: SELECT * FROM isms.step WHERE run_id = " INT64_FORMAT ".", run_id)));
+	if (found)
+		lookup_remember(LOOKUP_STEP, run_id, activity_no, org_id);
 	PG_RETURN_INT64(org_id);
 }
 

@@ -358,6 +358,34 @@ extern char *snapshot_verify(int64 org_id);
 extern void soa_hook(RegisterRow *row);
 extern void soa_guard_approval(LifecycleRow *row);
 
+/*
+ * event_write.c: the physical writes of a flush (direct heap and index
+ * writes; through SQL where the tables are distributed by Citus)
+ */
+typedef struct EventWriter EventWriter;
+
+/* An organisation's chain head, as a flush locks and advances it. */
+typedef struct EventHead
+{
+	int64		org_id;
+	int64		last_no;
+	uint8		hash[32];		/* SHA-256 */
+	int			hash_len;		/* 0: no event yet */
+	TimestampTz at;				/* the time stamped on the events chained now */
+	ItemPointerData tid;		/* the locked version of the head's row (direct writes) */
+	bool		notify;			/* the organisation's notify_events */
+} EventHead;
+extern bool event_head_exists(int64 org_id);
+extern EventWriter *event_writer_open(void);
+extern bool event_writer_lock(EventWriter *w, EventHead *head);
+extern TupleDesc event_writer_desc(EventWriter *w);
+extern void event_writer_insert(EventWriter *w, Datum *values, bool *nulls);
+extern void event_writer_advance(EventWriter *w, EventHead *head);
+extern void event_writer_close(EventWriter *w);
+
+/* record_hash.c: the canonical content hash of a record row (hex SHA-256) */
+extern char *record_content_hash(HeapTuple tuple, TupleDesc desc, bool approved);
+
 /* rules.c: what a run still needs, shared by the triggers and isms.run_blockers */
 typedef struct Blocker
 {

@@ -24,6 +24,7 @@
 #include "commands/async.h"
 #include "common/cryptohash.h"
 #include "common/sha2.h"
+#include "storage/itemptr.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
@@ -137,13 +138,13 @@ typedef struct PendingEvent
 	char	   *detail;
 	TimestampTz business_at;	/* 0: the time it is recorded at (event_business_time) */
 	int64		import_batch;	/* 0: live work */
+	Jsonb	   *detail_jsonb;	/* the same, as the column's value */
 } PendingEvent;
 
 /* An organisation this transaction appends to: checked once, at its first event. */
 typedef struct PendingOrg
 {
 	int64		org_id;			/* hash key */
-	bool		notify;
 } PendingOrg;
 
 /* This transaction's events, in TopTransactionContext; forgotten at its end. */
@@ -159,7 +160,7 @@ static int64 pending_seq = 0;
  */
 #define EVENT_EARLY_FLUSH	10000
 
-/* Events written by one statement when chained. */
+/* Events chained per batch (a batch's memory is freed after it is written). */
 #define EVENT_BATCH			1000
 
 static void event_flush(void);
@@ -214,18 +215,14 @@ event_subxact_callback(SubXactEvent event, SubTransactionId sub, SubTransactionI
 /*
  * The organisation's entry for this transaction: at its first event, its
  * chain head must exist (IS015 otherwise: the engine does not start a fresh
- * chain for an organisation whose head is gone) and whether it notifies
- * is read.  One query per organisation per transaction.
+ * chain for an organisation whose head is gone).  Whether it notifies is
+ * read when its head is locked at commit.
  */
 static PendingOrg *
 pending_org(int64 org_id)
 {
-	static SPIPlanPtr plan = NULL;
-	Oid			argtypes[1] = {INT8OID};
-	Datum		values[1] = {Int64GetDatum(org_id)};
 	PendingOrg *org;
 	bool		found;
-	bool		isnull;
 
 	if (pending_orgs == NULL)
 	{
@@ -240,21 +237,9 @@ pending_org(int64 org_id)
 	org = hash_search(pending_orgs, &org_id, HASH_FIND, NULL);
 	if (org != NULL)
 		return org;
-
-	SPI_connect();
-	engine_prepare(&plan,
-				   "SELECT o.notify_events FROM isms.event_chain c "
-				   "JOIN isms.organization o ON o.org_id OPERATOR(pg_catalog.=) c.org_id "
-				   "WHERE c.org_id OPERATOR(pg_catalog.=) $1",
-				   1, argtypes);
-	if ((engine_exec(plan, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1) &&
-		RULE_ON(IS015_EVENT_ORG))
+	if (!event_head_exists(org_id) && RULE_ON(IS015_EVENT_ORG))
 		event_org_not_found(org_id);
-	org = hash_search(pending_orgs, &org_id, HASH_ENTER, &found);
-	org->notify = SPI_processed == 1 &&
-		DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	SPI_finish();
-	return org;
+	return hash_search(pending_orgs, &org_id, HASH_ENTER, &found);
 }
 
 /*
@@ -271,6 +256,7 @@ event_append(int64 org_id, const char *object_type, int64 object_id,
 {
 	static bool callbacks_registered = false;
 	char	   *detail = NULL;
+	Jsonb	   *detail_jsonb = NULL;
 	char	   *actor = engine_actor();
 	MemoryContext old;
 	PendingEvent *ev;
@@ -283,8 +269,10 @@ event_append(int64 org_id, const char *object_type, int64 object_id,
 	}
 	pending_org(org_id);
 	if (detail_json != NULL)
-		detail = DatumGetCString(DirectFunctionCall1(jsonb_out,
-													 DirectFunctionCall1(jsonb_in, CStringGetDatum(detail_json))));
+	{
+		detail_jsonb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(detail_json)));
+		detail = DatumGetCString(DirectFunctionCall1(jsonb_out, JsonbPGetDatum(detail_jsonb)));
+	}
 
 	old = MemoryContextSwitchTo(TopTransactionContext);
 	ev = palloc(sizeof(PendingEvent));
@@ -299,6 +287,13 @@ event_append(int64 org_id, const char *object_type, int64 object_id,
 	ev->new_state = new_state ? pstrdup(new_state) : NULL;
 	ev->detail = detail ? pstrdup(detail) : NULL;
 	ev->business_at = event_business_time(org_id, &ev->import_batch);
+	if (detail_jsonb != NULL)
+	{
+		ev->detail_jsonb = palloc(VARSIZE(detail_jsonb));
+		memcpy(ev->detail_jsonb, detail_jsonb, VARSIZE(detail_jsonb));
+	}
+	else
+		ev->detail_jsonb = NULL;
 	pending = lappend(pending, ev);
 	MemoryContextSwitchTo(old);
 
@@ -318,63 +313,19 @@ pending_cmp(const ListCell *a, const ListCell *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq ? 1 : 0;
 }
 
-/* A one-dimensional array of n Datums of type elemtype, NULL where nulls[i]. */
+/* A text Datum, or 0 for NULL. */
 static Datum
-array_of(Datum *elems, bool *nulls, int n, Oid elemtype)
+text_or_null(const char *s)
 {
-	int16		typlen;
-	bool		typbyval;
-	char		typalign;
-	int			dims[1] = {n};
-	int			lbs[1] = {1};
-
-	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
-	return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs, elemtype,
-											  typlen, typbyval, typalign));
-}
-
-/* A text Datum, or a NULL flag. */
-static Datum
-text_or_null(const char *s, bool *isnull)
-{
-	*isnull = (s == NULL);
 	return s ? CStringGetTextDatum(s) : (Datum) 0;
 }
 
-/* The chain head, as locked and advanced by one organisation's flush. */
-typedef struct ChainHead
-{
-	int64		org_id;
-	int64		last_no;
-	uint8		hash[PG_SHA256_DIGEST_LENGTH];
-	int			hash_len;		/* 0: no event yet */
-	TimestampTz at;
-} ChainHead;
-
 /* Lock the organisation's chain head; stamp the events only now (see below). */
 static void
-chain_lock(ChainHead *head)
+chain_lock(EventWriter *w, EventHead *head)
 {
-	static SPIPlanPtr plan = NULL;
-	Oid			argtypes[1] = {INT8OID};
-	Datum		values[1] = {Int64GetDatum(head->org_id)};
-	bool		isnull;
-	Datum		hash;
-
-	engine_prepare(&plan,
-				   "SELECT last_event_no, last_hash FROM isms.event_chain "
-				   "WHERE org_id OPERATOR(pg_catalog.=) $1 FOR UPDATE",
-				   1, argtypes);
-	if (engine_exec(plan, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+	if (!event_writer_lock(w, head))
 		event_org_not_found(head->org_id);
-	head->last_no = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	hash = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
-	head->hash_len = isnull ? 0 : VARSIZE_ANY_EXHDR(DatumGetPointer(hash));
-	if (head->hash_len > PG_SHA256_DIGEST_LENGTH)
-		elog(ERROR, "the chain head of organization " INT64_FORMAT " holds no SHA-256 hash", head->org_id);
-	if (!isnull)
-		memcpy(head->hash, VARDATA_ANY(DatumGetPointer(hash)), head->hash_len);
-	SPI_freetuptable(SPI_tuptable);
 
 	/*
 	 * A time taken before waiting for the lock could be earlier than the
@@ -384,82 +335,78 @@ chain_lock(ChainHead *head)
 	head->at = GetCurrentTimestamp();
 }
 
+/* The business time of an event: its own, or the time it is recorded at. */
+static TimestampTz
+event_business_at(const EventHead *head, const PendingEvent *ev)
+{
+	return ev->business_at ? ev->business_at : head->at;
+}
+
+/* Set a column of an event row by name. */
+static void
+event_set(TupleDesc desc, Datum *values, bool *nulls, const char *column, Datum value, bool isnull)
+{
+	int			att = engine_column(desc, column) - 1;
+
+	values[att] = value;
+	nulls[att] = isnull;
+}
+
 /*
- * Chain n events of one organisation after the head and write them with
- * one statement, which also advances the head.
+ * The row of isms.event for the event chained next after the head, whose
+ * hash is hash: the one place that says what each column holds, for both
+ * ways of writing (event_write.c).  Every column is set here (a column not
+ * named is NULL: defaults do not apply), one line per column.
  */
 static void
-chain_write(ChainHead *head, PendingEvent **events, int n)
+event_row(TupleDesc desc, const EventHead *head, const PendingEvent *ev, const uint8 *hash,
+		  Datum *values, bool *nulls)
 {
-	static SPIPlanPtr plan = NULL;
-	Oid			argtypes[16] = {INT8OID, TIMESTAMPTZOID, INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
-		INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, BYTEAARRAYOID,
-	BYTEAARRAYOID, INT8OID, BYTEAOID, TIMESTAMPTZARRAYOID, INT8ARRAYOID};
-	Datum		values[16];
-	Datum	   *cols[12];
-	bool	   *nulls[12];
-	int			c;
+	memset(nulls, true, desc->natts * sizeof(bool));
+	event_set(desc, values, nulls, "org_id", Int64GetDatum(head->org_id), false);
+	event_set(desc, values, nulls, "event_no", Int64GetDatum(head->last_no + 1), false);
+	event_set(desc, values, nulls, "occurred_at", TimestampTzGetDatum(head->at), false);
+	event_set(desc, values, nulls, "actor", CStringGetTextDatum(ev->actor), false);
+	event_set(desc, values, nulls, "object_type", CStringGetTextDatum(ev->object_type), false);
+	event_set(desc, values, nulls, "object_id", Int64GetDatum(ev->object_id), ev->object_id == 0);
+	event_set(desc, values, nulls, "action", CStringGetTextDatum(ev->action), false);
+	event_set(desc, values, nulls, "old_state", text_or_null(ev->old_state), ev->old_state == NULL);
+	event_set(desc, values, nulls, "new_state", text_or_null(ev->new_state), ev->new_state == NULL);
+	event_set(desc, values, nulls, "detail", ev->detail ? PointerGetDatum(ev->detail_jsonb) : (Datum) 0,
+			  ev->detail == NULL);
+	event_set(desc, values, nulls, "prev_hash", bytes_datum(head->hash, head->hash_len), head->hash_len == 0);
+	event_set(desc, values, nulls, "hash", bytes_datum(hash, PG_SHA256_DIGEST_LENGTH), false);
+	event_set(desc, values, nulls, "business_at", TimestampTzGetDatum(event_business_at(head, ev)), false);
+	event_set(desc, values, nulls, "import_batch", Int64GetDatum(ev->import_batch), ev->import_batch == 0);
+}
+
+/* Chain n events of one organisation after the head and write them (event_write.c). */
+static void
+chain_write(EventWriter *w, EventHead *head, PendingEvent **events, int n)
+{
+	TupleDesc	desc = event_writer_desc(w);
+	Datum	   *values = palloc0(desc->natts * sizeof(Datum));
+	bool	   *nulls = palloc(desc->natts * sizeof(bool));
 	int			i;
 
-	for (c = 0; c < 12; c++)
-	{
-		cols[c] = palloc(n * sizeof(Datum));
-		nulls[c] = palloc0(n * sizeof(bool));
-	}
 	for (i = 0; i < n; i++)
 	{
 		PendingEvent *ev = events[i];
 		char		idtext[32];
 		uint8		hash[PG_SHA256_DIGEST_LENGTH];
-		TimestampTz business_at = ev->business_at ? ev->business_at : head->at;
 
 		snprintf(idtext, sizeof(idtext), INT64_FORMAT, ev->object_id);
-		event_hash(head->hash, head->hash_len, head->org_id, head->last_no + 1, head->at, business_at,
+		event_hash(head->hash, head->hash_len, head->org_id, head->last_no + 1, head->at, event_business_at(head, ev),
 				   ev->import_batch, ev->actor,
 				   ev->object_type, ev->object_id ? idtext : NULL, ev->action, ev->old_state,
 				   ev->new_state, ev->detail, hash);
-		cols[0][i] = Int64GetDatum(head->last_no + 1);
-		cols[1][i] = CStringGetTextDatum(ev->actor);
-		cols[2][i] = CStringGetTextDatum(ev->object_type);
-		cols[3][i] = Int64GetDatum(ev->object_id);
-		nulls[3][i] = ev->object_id == 0;
-		cols[4][i] = CStringGetTextDatum(ev->action);
-		cols[5][i] = text_or_null(ev->old_state, &nulls[5][i]);
-		cols[6][i] = text_or_null(ev->new_state, &nulls[6][i]);
-		cols[7][i] = text_or_null(ev->detail, &nulls[7][i]);
-		cols[8][i] = bytes_datum(head->hash, head->hash_len);
-		nulls[8][i] = head->hash_len == 0;
-		cols[9][i] = bytes_datum(hash, sizeof(hash));
-		cols[10][i] = TimestampTzGetDatum(business_at);
-		cols[11][i] = Int64GetDatum(ev->import_batch);
-		nulls[11][i] = ev->import_batch == 0;
+		event_row(desc, head, ev, hash, values, nulls);
+		event_writer_insert(w, values, nulls);
 		memcpy(head->hash, hash, sizeof(hash));
 		head->hash_len = sizeof(hash);
 		head->last_no++;
 	}
-	values[0] = Int64GetDatum(head->org_id);
-	values[1] = TimestampTzGetDatum(head->at);
-	for (c = 0; c < 10; c++)
-		values[2 + c] = array_of(cols[c], nulls[c], n,
-								 c == 0 || c == 3 ? INT8OID : c >= 8 ? BYTEAOID : TEXTOID);
-	values[12] = Int64GetDatum(head->last_no);
-	values[13] = bytes_datum(head->hash, head->hash_len);
-	values[14] = array_of(cols[10], nulls[10], n, TIMESTAMPTZOID);
-	values[15] = array_of(cols[11], nulls[11], n, INT8OID);
-	engine_prepare(&plan,
-				   "WITH e AS (INSERT INTO isms.event (org_id, event_no, occurred_at, actor, object_type, "
-				   "object_id, action, old_state, new_state, detail, prev_hash, hash, business_at, import_batch) "
-				   "SELECT $1, u.n, $2, u.a, u.t, u.i, u.c, u.o, u.s, u.d::pg_catalog.jsonb, u.p, u.h, u.b, u.x "
-				   "FROM ROWS FROM (pg_catalog.unnest($3), pg_catalog.unnest($4), pg_catalog.unnest($5), "
-				   "pg_catalog.unnest($6), pg_catalog.unnest($7), pg_catalog.unnest($8), pg_catalog.unnest($9), "
-				   "pg_catalog.unnest($10), pg_catalog.unnest($11), pg_catalog.unnest($12), "
-				   "pg_catalog.unnest($15), pg_catalog.unnest($16)) "
-				   "AS u (n, a, t, i, c, o, s, d, p, h, b, x)) "
-				   "UPDATE isms.event_chain SET last_event_no = $13, last_hash = $14 "
-				   "WHERE org_id OPERATOR(pg_catalog.=) $1",
-				   16, argtypes);
-	if (engine_exec(plan, values, NULL, true, 0) != SPI_OK_UPDATE || SPI_processed != 1)
-		elog(ERROR, "could not append the events of organization " INT64_FORMAT, head->org_id);
+	event_writer_advance(w, head);
 }
 
 /*
@@ -469,7 +416,7 @@ chain_write(ChainHead *head, PendingEvent **events, int n)
  * only members learn it, from isms.event_channel(org).  Delivered at commit.
  */
 static void
-chain_notify(const ChainHead *head, PendingEvent **events, int n)
+chain_notify(const EventHead *head, PendingEvent **events, int n)
 {
 	static SPIPlanPtr plan = NULL;
 	Oid			argtypes[1] = {INT8OID};
@@ -477,9 +424,9 @@ chain_notify(const ChainHead *head, PendingEvent **events, int n)
 	char	   *channel;
 	int			i;
 
+	SPI_connect();
 	channel = engine_select_text(&plan, "SELECT isms.event_channel_name($1)", 1, argtypes, values,
 								 "the event channel of an organization");
-	SPI_freetuptable(SPI_tuptable);
 	for (i = 0; i < n; i++)
 	{
 		PendingEvent *ev = events[i];
@@ -503,6 +450,7 @@ chain_notify(const ChainHead *head, PendingEvent **events, int n)
 		Async_Notify(channel, payload.data);
 		pfree(payload.data);
 	}
+	SPI_finish();
 }
 
 /*
@@ -515,6 +463,7 @@ static void
 event_flush(void)
 {
 	MemoryContext batch_cxt;
+	EventWriter *writer;
 	PendingEvent **events;
 	ListCell   *lc;
 	int			n = list_length(pending);
@@ -531,32 +480,31 @@ event_flush(void)
 
 	/* at commit no statement's snapshot is active any more */
 	PushActiveSnapshot(GetTransactionSnapshot());
-	SPI_connect();
 	batch_cxt = AllocSetContextCreate(CurrentMemoryContext, "isms event batch", ALLOCSET_DEFAULT_SIZES);
+	writer = event_writer_open();
 	for (start = 0; start < n;)
 	{
-		ChainHead	head;
-		PendingOrg *org = hash_search(pending_orgs, &events[start]->org_id, HASH_FIND, NULL);
+		EventHead	head;
 		int			end = start;
 
 		while (end < n && events[end]->org_id == events[start]->org_id)
 			end++;
 		head.org_id = events[start]->org_id;
-		chain_lock(&head);
+		chain_lock(writer, &head);
 		for (i = start; i < end; i += EVENT_BATCH)
 		{
 			MemoryContext old = MemoryContextSwitchTo(batch_cxt);
 			int			len = Min(EVENT_BATCH, end - i);
 
-			chain_write(&head, events + i, len);
-			if (org != NULL && org->notify)
+			chain_write(writer, &head, events + i, len);
+			if (head.notify)
 				chain_notify(&head, events + i, len);
 			MemoryContextSwitchTo(old);
 			MemoryContextReset(batch_cxt);
 		}
 		start = end;
 	}
-	SPI_finish();
+	event_writer_close(writer);
 	PopActiveSnapshot();
 }
 
