@@ -67,6 +67,14 @@ VALUES (:org, :sup, 'Payroll service', 'regress_asset_lead', 'high', current_dat
 RETURNING pg_temp.name('supplier', supplier_id, 'payroll') AS payroll \gset
 -- due for review: next_review (last_reviewed + 12 months) has passed
 SELECT register, name, rating, state, days_overdue > 0 AS overdue FROM isms_report.review_due ORDER BY entry_id;
+-- what is due (240_due): the same reviews, by next_review, and the asset's process
+SELECT d.item_type, d.subject, d.title, d.state, d.process_code,
+       d.due = coalesce(a.next_review, s.next_review) AS due_is_next_review
+  FROM isms_report.due d
+  LEFT JOIN asset a ON d.item_type = 'asset_review' AND a.org_id = d.org_id AND a.asset_id = d.item_id
+  LEFT JOIN supplier s ON d.item_type = 'supplier_review' AND s.org_id = d.org_id AND s.supplier_id = d.item_id
+ WHERE d.org_id = :org AND d.item_type IN ('asset_review', 'supplier_review')
+ ORDER BY d.item_type, d.item_id;
 -- Tenancy: a reader reads the report but not the tables; other organisations see nothing.
 SET ROLE regress_asset_reader;
 SELECT count(*) AS due_rows FROM isms_report.review_due;

@@ -112,6 +112,9 @@ SELECT analyse_nonconformity(:ca, :backups, 'Backups taken offline', 'Backup net
 SELECT pg_temp.name('nonconformity', raise_nonconformity(:ca, 'Complaint about a late answer', 'complaint', '7.4'), 'late') AS late \gset
 SET ROLE regress_nc_reader;
 SELECT title, source, clause, state, action, owner, days_overdue FROM isms_report.corrective_actions_overdue WHERE org_id = :org;
+-- what is due (240_due): the planned corrective actions, by their due date
+SELECT item_type, subject, title, state, owner, process_code, CURRENT_DATE - due AS days_overdue
+  FROM isms_report.due WHERE org_id = :org AND item_type = 'corrective_action' ORDER BY item_id;
 SELECT source, clause, nonconformities, open, closed FROM isms_report.nonconformities_by_source WHERE org_id = :org;
 RESET ROLE;
 

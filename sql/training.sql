@@ -52,6 +52,14 @@ SELECT pg_temp.try(format('SELECT complete_training(%s, %s, %L, %L)', :aw, :codi
 -- Completion rates: of the members in the audience, who holds a valid completion.
 SELECT title, audience, validity_months, members, completed, expired, never_completed, completion_rate
   FROM isms_report.training_status ORDER BY course_id;
+-- what is due (240_due): each member's latest completion of an active course, due again
+SELECT d.title, d.owner AS member, d.state,
+       d.due = (max(t.completed_at) + c.validity_months * interval '1 month')::date AS due_after_validity
+  FROM isms_report.due d
+  JOIN isms.course c ON c.org_id = d.org_id AND c.course_id = d.item_id
+  JOIN isms.training_completion t ON t.org_id = d.org_id AND t.course_id = d.item_id AND t.member::text = d.owner
+ WHERE d.org_id = :org AND d.item_type = 'training'
+ GROUP BY d.title, d.owner, d.state, d.due, c.validity_months ORDER BY 1, 2;
 SET ROLE regress_tr_reader;
 SELECT title, members, completed, completion_rate FROM isms_report.training_status;
 SET ROLE regress_tr_nobody;
