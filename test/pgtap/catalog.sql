@@ -57,7 +57,7 @@ SELECT is((SELECT count(*) FROM isms.process WHERE org_id IS NULL AND category =
 SELECT is((SELECT count(*) FROM isms.process WHERE org_id IS NULL AND category = 'support'), 4::bigint, '4 support processes');
 SELECT is((SELECT count(*) FROM isms.activity WHERE org_id IS NULL), 71::bigint, '71 activities');
 SELECT is((SELECT count(*) FROM isms.activity WHERE org_id IS NULL AND optional), 7::bigint, '7 optional activities');
-SELECT is((SELECT count(*) FROM isms.work_product WHERE org_id IS NULL), 53::bigint, '53 work products');
+SELECT is((SELECT count(*) FROM isms.work_product WHERE org_id IS NULL), 54::bigint, '54 work products');
 SELECT is((SELECT count(*) FROM isms.work_product WHERE org_id IS NULL AND origin <> 'process'), 7::bigint,
           '7 work products may be entered directly');
 SELECT is((SELECT count(*) FROM isms.process_outcome), 47::bigint, '47 process outcomes');

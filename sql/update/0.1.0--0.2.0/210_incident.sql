@@ -16,9 +16,12 @@
 --
 -- The 7.9 catalog: "Learn" becomes optional, so that a run whose triage
 -- found no incident skips it (with a reason) and needs no lessons learned;
--- a real incident still needs them to close.  (A plan-and-prepare activity
--- for A.5.24 is not added here: an optional activity without a step blocks
--- completion, so every caller completing 7.9 runs would have to skip it.)
+-- a real incident still needs them to close.  Planning and preparation
+-- (A.5.24) is the incident management plan: procedures, roles and contacts,
+-- a document 7.9 establishes or updates in its first activity and follows
+-- in every run (both optional, so a run is never blocked by it; not an
+-- activity of its own, which every run handling one incident would have to
+-- perform or skip).
 -- The register's snapshot is a work product of its own (incident_register), so
 -- that incident_record stays the free record it was.
 
@@ -39,6 +42,18 @@ INSERT INTO isms.work_product_reference (work_product_id, clause)
 SELECT -210, c::isms.clause FROM pg_catalog.unnest('{A.5.24,A.5.25,A.5.26,A.5.27,A.5.28}'::text[]) c;
 INSERT INTO isms.process_output (process_output_id, process_id, work_product_id, required, activity_no)
 SELECT -210, p.process_id, -210, false, 2
+  FROM isms.process p WHERE p.code OPERATOR(isms.=) '7.9' AND p.org_id IS NULL;
+
+INSERT INTO isms.work_product (work_product_id, key, name, kind, origin, review_months, retention_months)
+VALUES (-211, 'incident_management_plan',
+        'Incident management plan: procedures, roles and responsibilities, contacts and the criteria for incidents',
+        'document', 'process', 12, 36);
+INSERT INTO isms.work_product_reference (work_product_id, clause) VALUES (-211, 'A.5.24');
+INSERT INTO isms.process_output (process_output_id, process_id, work_product_id, required, activity_no)
+SELECT -211, p.process_id, -211, false, 1
+  FROM isms.process p WHERE p.code OPERATOR(isms.=) '7.9' AND p.org_id IS NULL;
+INSERT INTO isms.process_input (process_input_id, process_id, work_product_id, requirement, note)
+SELECT -211, p.process_id, -211, 'optional', 'the plan the response follows (A.5.24)'
   FROM isms.process p WHERE p.code OPERATOR(isms.=) '7.9' AND p.org_id IS NULL;
 
 CREATE TYPE isms.incident_state AS ENUM ('reported', 'triaged', 'contained', 'resolved', 'closed');
