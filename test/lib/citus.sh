@@ -110,3 +110,14 @@ SELECT citus_add_node('127.0.0.1', $CITUS_W1);
 SELECT citus_add_node('127.0.0.1', $CITUS_W2);
 SQL
 }
+
+# citus_distributed_db DB [SHARDS]: citus_db, then isms27022 on the
+# coordinator (Citus creates it on the workers) and isms.distribute(SHARDS)
+# (default: citus.shard_count).  Prints isms.distribute()'s summary.
+citus_distributed_db() {
+	local db=$1 shards=${2:-NULL}
+	citus_db "$db" >/dev/null || return 1
+	psql -X -q -At -h 127.0.0.1 -p "$CITUS_COORD" -U postgres -d "$db" -v ON_ERROR_STOP=1 \
+		-c "CREATE EXTENSION isms27022" \
+		-c "SELECT how, count(*) FROM isms.distribute($shards) GROUP BY how ORDER BY how"
+}

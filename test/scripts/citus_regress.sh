@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# test/scripts/citus_regress.sh -- the engine's regression files and
+# isolation specs on a Citus cluster (issue 19, item 3).
+#
+# On the coordinator and two workers of test/lib/citus.sh, each file
+# sql/NAME.sql runs in a database of its own that isms.distribute() has
+# distributed before the file starts, with psql as pg_regress runs it (same
+# flags, environment and database settings), and its output is compared with
+# the single-node expected/NAME.out (diff -w, as pg_regress).  Both sides are
+# normalised first by citus_normalise below, which removes only what Citus
+# adds around an identical result (the lines naming the worker a statement
+# ran on and shard names).  Then the isolation specs run the same way with
+# pg_isolation_regress --use-existing, each against a distributed database.
+#
+# A file in SKIP below does not run; a file in DIFFERS runs and must differ
+# (so that the list cannot go stale).  Each entry gives its reason, and the
+# reasons are the "unavoidable differences" of docs/guide.md (Scaling out).
+# Exits 77 (skipped) only if the vendored Citus tarball is absent.  Run with
+#   SCRIPTS=test/scripts/citus_regress.sh bash test/run.sh scripts
+# (CITUS_REGRESS="engine risk" runs only those files; CITUS_ISOLATION the same
+# for the specs; "-" runs none).
+set -u
+
+src=${ISMS_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+[ -n "${ISMS_WORK:-}" ] && [ -n "${ISMS_BIN:-}" ] && [ -n "${ISMS_BUILD:-}" ] ||
+	{ echo "citus_regress: run through test/run.sh (needs ISMS_WORK, ISMS_BIN, ISMS_BUILD)"; exit 1; }
+here=$(cd "$(dirname "$0")/../lib" && pwd)
+. "$here/cluster.sh"
+ISMS_SRC=$src
+. "$here/citus.sh"
+
+citus_vendor || { echo "citus_regress: no vendored citus-$CITUS_VERSION.tar.gz beside the clone: skipped"; exit 77; }
+
+# name|reason: files that cannot give the single-node result on Citus
+SKIP=(
+)
+# name|reason: files that run and differ from expected/ for a known reason
+DIFFERS=(
+)
+
+out=$ISMS_WORK/citus_regress
+mkdir -p "$out/results"
+trap citus_cluster_stop EXIT
+started=$SECONDS
+
+citus_build_and_stage || { echo "citus_regress: could not build Citus"; exit 1; }
+citus_cluster_start || { echo "citus_regress: could not start the cluster"; exit 1; }
+echo "== citus_regress: coordinator on $CITUS_COORD, workers on $CITUS_W1 and $CITUS_W2"
+
+listed() { # listed NAME LIST... -> the reason, if NAME is listed
+	local n=$1 e
+	shift
+	for e in "$@"; do [ "${e%%|*}" = "$n" ] && { echo "${e#*|}"; return 0; }; done
+	return 1
+}
+
+# A distributed database as pg_regress would create it (its ALTER DATABASE
+# settings), 4 shards of the organisations (on both workers).
+regress_db() {
+	local db=$1 p
+	citus_distributed_db "$db" 4 >"$out/$db.distribute" 2>&1 || { cat "$out/$db.distribute"; return 1; }
+	for p in $CITUS_COORD $CITUS_W1 $CITUS_W2; do
+		psql -X -q -h 127.0.0.1 -p "$p" -U postgres -d postgres -v ON_ERROR_STOP=1 <<SQL || return 1
+ALTER DATABASE "$db" SET lc_messages TO 'C';
+ALTER DATABASE "$db" SET lc_monetary TO 'C';
+ALTER DATABASE "$db" SET lc_numeric TO 'C';
+ALTER DATABASE "$db" SET lc_time TO 'C';
+ALTER DATABASE "$db" SET bytea_output TO 'hex';
+ALTER DATABASE "$db" SET timezone_abbreviations TO 'Default';
+SQL
+	done
+	psql -X -q -h 127.0.0.1 -p "$CITUS_COORD" -U postgres -d "$db" -v ON_ERROR_STOP=1 \
+		-c "CREATE SCHEMA regress_citus" -c "GRANT ALL ON SCHEMA regress_citus TO PUBLIC" || return 1
+}
+
+# The test helpers live in pg_temp, which exists only in the coordinator's
+# session: Citus sends a query that calls one on a distributed table (say
+# pg_temp.named(...) over isms.event) to the worker, where it is missing.
+# The files therefore run from a copy of the tree in which pg_temp.F is
+# regress_citus.F (a schema Citus creates on every node) and try.sql's
+# id-name table is a reference table; the output is mapped back.
+helpers_tree() {
+	local f
+	mkdir -p "$out/tree/sql" "$out/tree/test/lib"
+	for f in sql/*.sql test/lib/*.sql; do
+		sed -E -e 's/\<pg_temp\./regress_citus./g' \
+			-e 's/^CREATE TEMP TABLE test_names (.*);$/CREATE TABLE regress_citus.test_names \1;\nDO $d$ BEGIN PERFORM create_reference_table($t$regress_citus.test_names$t$); END $d$;/' \
+			-e 's/(INSERT INTO|FROM|ON) test_names\>/\1 regress_citus.test_names/g' "$f" >"$out/tree/$f"
+	done
+}
+
+# Each database has a Citus maintenance worker on every node: drop it after
+# its file (max_worker_processes).
+drop_db() {
+	local p
+	for p in $CITUS_COORD $CITUS_W1 $CITUS_W2; do
+		psql -X -q -h 127.0.0.1 -p "$p" -U postgres -d postgres -c "DROP DATABASE \"$1\" WITH (FORCE)" ||
+			echo "citus_regress: could not drop $1 on port $p"
+	done
+}
+
+# What Citus adds around a result that is otherwise the same: the line that
+# names the worker an error came from, shard names (table_102008), and so
+# the width of psql's header rule (a message with a shard name is wider;
+# diff -w already ignores the padding of the cells).
+citus_normalise() {
+	sed -E -e 's/\<regress_citus\./pg_temp./g' \
+		-e '/^CONTEXT:  while executing command on 127\.0\.0\.1:[0-9]+$/d' \
+		-e 's/\<(isms\.)?([a-z_]+)_1[0-9]{5}\>/\1\2/g' \
+		-e '/^-[-+]*$/s/-+/-/g' "$1"
+}
+
+passed=0
+failed=0
+skipped=0
+failures=()
+cd "$ISMS_BUILD" || exit 1
+helpers_tree
+
+files=${CITUS_REGRESS:-$(ls sql/*.sql | sed -e 's|sql/||' -e 's|\.sql$||' | grep -v '^isms27022--')}
+[ "$files" = - ] && files=
+for t in $files; do
+	if reason=$(listed "$t" "${SKIP[@]}"); then
+		echo "skipped $t: $reason"
+		skipped=$((skipped + 1))
+		continue
+	fi
+	t0=$SECONDS
+	db=isms_cr_$t
+	regress_db "$db" || { echo "citus_regress: cannot prepare a database for $t"; failed=$((failed + 1)); continue; }
+	(cd "$out/tree" && PGTZ=UTC PGDATESTYLE='Postgres, MDY' PGAPPNAME=pg_regress \
+		psql -X -a -q -h 127.0.0.1 -p "$CITUS_COORD" -U postgres -d "$db" \
+		-v HIDE_TABLEAM=on -v HIDE_TOAST_COMPRESSION=on <"sql/$t.sql" >"$out/results/$t.out" 2>&1)
+	citus_normalise "expected/$t.out" >"$out/results/$t.expected"
+	citus_normalise "$out/results/$t.out" >"$out/results/$t.normalised"
+	if diff -w -U3 "$out/results/$t.expected" "$out/results/$t.normalised" >"$out/results/$t.diff"; then
+		same=1
+	else
+		same=0
+	fi
+	drop_db "$db"
+	if reason=$(listed "$t" "${DIFFERS[@]}"); then
+		if [ $same = 0 ]; then
+			echo "ok      $t (differs as listed: $reason) $((SECONDS - t0)) s"
+			passed=$((passed + 1))
+		else
+			echo "FAILED  $t: listed in DIFFERS but gives the single-node result"
+			failed=$((failed + 1))
+			failures+=("$t")
+		fi
+	elif [ $same = 1 ]; then
+		echo "ok      $t $((SECONDS - t0)) s"
+		passed=$((passed + 1))
+	else
+		echo "FAILED  $t $((SECONDS - t0)) s"
+		cat "$out/results/$t.diff"
+		failed=$((failed + 1))
+		failures+=("$t")
+	fi
+done
+
+echo "citus_regress: $passed passed, $failed failed, $skipped skipped in $((SECONDS - started)) s"
+if [ "$failed" -gt 0 ]; then
+	echo "citus_regress: failed: ${failures[*]} (results: $out/results, logs: $ISMS_WORK/citus/*.log)"
+	exit 1
+fi
