@@ -60,6 +60,7 @@ DIFFERS=(
 )
 
 out=$ISMS_WORK/citus_regress
+CITUS_DIR=$ISMS_WORK/citus_regress_cluster   # not citus.sh's (run before it)
 mkdir -p "$out/results"
 trap citus_cluster_stop EXIT
 started=$SECONDS
@@ -252,6 +253,6 @@ fi
 
 echo "citus_regress: $passed passed, $failed failed, $skipped skipped in $((SECONDS - started)) s"
 if [ "$failed" -gt 0 ]; then
-	echo "citus_regress: failed: ${failures[*]} (results: $out/results, logs: $ISMS_WORK/citus/*.log)"
+	echo "citus_regress: failed: ${failures[*]} (results: $out/results, logs: $CITUS_DIR/*.log)"
 	exit 1
 fi
