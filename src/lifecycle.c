@@ -486,6 +486,7 @@ lifecycle_changed_trigger(PG_FUNCTION_ARGS)
 	TriggerData *td = (TriggerData *) fcinfo->context;
 
 	engine_check_trigger(fcinfo, "lifecycle_changed_trigger", false, false);
-	CacheInvalidateRelcache(td->tg_relation);
+	/* on Citus the trigger fires on the shard: invalidate the table */
+	CacheInvalidateRelcacheByRelid(distribute_logical_relid(td->tg_relation));
 	return PointerGetDatum(NULL);
 }

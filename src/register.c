@@ -241,7 +241,7 @@ register_ensure_fresh(void)
 static const RegisterKind *
 register_lookup(Relation rel)
 {
-	Oid			relid = RelationGetRelid(rel);
+	Oid			relid = distribute_logical_relid(rel);
 	RegisterKind *reg;
 
 	register_ensure_fresh();
@@ -249,7 +249,7 @@ register_lookup(Relation rel)
 	if (reg == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("table \"%s\" is not a register", RelationGetRelationName(rel)),
+				 errmsg("table \"%s\" is not a register", distribute_relation_name(rel)),
 				 errhint("List the table in isms.register before attaching isms.register_trigger to it.")));
 	return reg;
 }
@@ -1032,6 +1032,7 @@ register_changed_trigger(PG_FUNCTION_ARGS)
 	TriggerData *td = (TriggerData *) fcinfo->context;
 
 	engine_check_trigger(fcinfo, "register_changed_trigger", false, false);
-	CacheInvalidateRelcache(td->tg_relation);
+	/* on Citus the trigger fires on the shard: invalidate the table */
+	CacheInvalidateRelcacheByRelid(distribute_logical_relid(td->tg_relation));
 	return PointerGetDatum(NULL);
 }

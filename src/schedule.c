@@ -235,7 +235,7 @@ schedule_event_trigger(PG_FUNCTION_ARGS)
 
 	engine_check_trigger(fcinfo, "schedule_event_trigger", false, true);
 	desc = RelationGetDescr(td->tg_relation);
-	table = RelationGetRelationName(td->tg_relation);
+	table = distribute_relation_name(td->tg_relation);
 	inserted = TRIGGER_FIRED_BY_INSERT(td->tg_event);
 	tuple = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
 	SPI_connect();

@@ -7,9 +7,12 @@
 #   citus_build_and_stage   builds (or reuses the cached build) and copies it
 #                           into the stage; the cache is keyed by the sha256
 #                           of tarball + patch, under ${CITUS_CACHE:-/var/cache/isms27022-citus}
-#   citus_cluster_start     coordinator + two workers; exports CITUS_COORD,
-#                           CITUS_W1, CITUS_W2 (ports) and registers them
+#   citus_cluster_start     coordinator + two workers under
+#                           ${CITUS_DIR:-$ISMS_WORK/citus}; exports CITUS_COORD,
+#                           CITUS_W1, CITUS_W2 (ports)
 #   citus_cluster_stop      stops all three
+#   citus_db DB             DB with citus on every node, the workers added
+#   citus_distributed_db DB [SHARDS]  citus_db, isms27022, isms.distribute()
 
 CITUS_VERSION=13.2.2
 CITUS_PACKAGES="liblz4-dev libzstd-dev libkrb5-dev libselinux1-dev libxslt1-dev libpam0g-dev libreadline-dev"
@@ -65,21 +68,22 @@ citus_build_and_stage() {
 
 # One node: initdb, citus preloaded, started on a free loopback port.
 citus_node_start() {
-	local name=$1 data=$ISMS_WORK/citus/$1 opts
+	local name=$1 data=$CITUS_DIR/$1 opts
 	shift
-	mkdir -p "$data" && chown -R postgres "$ISMS_WORK/citus"
+	mkdir -p "$data" && chown -R postgres "$CITUS_DIR"
 	runuser -u postgres -- "$ISMS_BIN/initdb" -D "$data" -A trust -U postgres \
-		--no-instructions >"$ISMS_WORK/citus/$name.initdb.log" 2>&1 ||
-		{ cat "$ISMS_WORK/citus/$name.initdb.log" >&2; return 1; }
-	opts="-c listen_addresses=127.0.0.1 -c unix_socket_directories=$ISMS_WORK/citus -c fsync=off"
+		--no-instructions >"$CITUS_DIR/$name.initdb.log" 2>&1 ||
+		{ cat "$CITUS_DIR/$name.initdb.log" >&2; return 1; }
+	opts="-c listen_addresses=127.0.0.1 -c unix_socket_directories=$CITUS_DIR -c fsync=off"
 	opts="$opts -c shared_preload_libraries=citus -c max_connections=200 -c timezone=UTC"
 	opts="$opts -c max_prepared_transactions=200"
 	for o in "$@"; do opts="$opts -c $o"; done
-	isms_pg_start "$data" "$ISMS_WORK/citus/$name.log" 120 "$opts"
+	isms_pg_start "$data" "$CITUS_DIR/$name.log" 120 "$opts"
 }
 
 citus_cluster_start() {
-	mkdir -p "$ISMS_WORK/citus"
+	CITUS_DIR=${CITUS_DIR:-$ISMS_WORK/citus}
+	mkdir -p "$CITUS_DIR"
 	CITUS_COORD=$(citus_node_start coord "$@") || return 1
 	CITUS_W1=$(citus_node_start w1 "$@") || return 1
 	CITUS_W2=$(citus_node_start w2 "$@") || return 1
@@ -88,9 +92,10 @@ citus_cluster_start() {
 
 citus_cluster_stop() {
 	local n
+	CITUS_DIR=${CITUS_DIR:-$ISMS_WORK/citus}
 	for n in coord w1 w2; do
-		[ -f "$ISMS_WORK/citus/$n/postmaster.pid" ] &&
-			runuser -u postgres -- "$ISMS_BIN/pg_ctl" -D "$ISMS_WORK/citus/$n" -m fast -w stop >/dev/null 2>&1
+		[ -f "$CITUS_DIR/$n/postmaster.pid" ] &&
+			runuser -u postgres -- "$ISMS_BIN/pg_ctl" -D "$CITUS_DIR/$n" -m fast -w stop >/dev/null 2>&1
 	done
 	return 0
 }
@@ -109,4 +114,15 @@ SELECT citus_set_coordinator_host('127.0.0.1', $CITUS_COORD);
 SELECT citus_add_node('127.0.0.1', $CITUS_W1);
 SELECT citus_add_node('127.0.0.1', $CITUS_W2);
 SQL
+}
+
+# citus_distributed_db DB [SHARDS]: citus_db, then isms27022 on the
+# coordinator (Citus creates it on the workers) and isms.distribute(SHARDS)
+# (default: citus.shard_count).  Prints isms.distribute()'s summary.
+citus_distributed_db() {
+	local db=$1 shards=${2:-NULL}
+	citus_db "$db" >/dev/null || return 1
+	psql -X -q -At -h 127.0.0.1 -p "$CITUS_COORD" -U postgres -d "$db" -v ON_ERROR_STOP=1 \
+		-c "CREATE EXTENSION isms27022" \
+		-c "SELECT how, count(*) FROM isms.distribute($shards) GROUP BY how ORDER BY how"
 }
