@@ -134,26 +134,8 @@ INSERT INTO isms.register (kind, relation, work_product, maintained_by) VALUES
     ('risk', 'isms.risk', 'risk_register', '{7.4,7.5}'),
     ('soa', 'isms.soa', 'statement_of_applicability', '{7.5,7.6}');
 
--- Tenancy: members read; those who maintain the register write (in runs).
-DO $$
-DECLARE
-    t text;
-    readers constant text := 'isms.member_role(org_id) OPERATOR(pg_catalog.=) ANY (''{admin,manager,contributor,auditor}''::text[])';
-    writers constant text := 'isms.member_role(org_id) OPERATOR(pg_catalog.=) ANY (''{admin,manager,contributor}''::text[])';
-    managers constant text := 'isms.member_role(org_id) OPERATOR(pg_catalog.=) ANY (''{admin,manager}''::text[])';
-    w text;
-BEGIN
-    FOREACH t IN ARRAY ARRAY['risk_criteria', 'risk', 'soa']
-    LOOP
-        w := CASE t WHEN 'risk_criteria' THEN managers ELSE writers END;
-        EXECUTE pg_catalog.format('CREATE POLICY select_member ON isms.%I FOR SELECT USING (%s)', t, readers);
-        EXECUTE pg_catalog.format('CREATE POLICY insert_maintainer ON isms.%I FOR INSERT WITH CHECK (%s)', t, w);
-        EXECUTE pg_catalog.format('CREATE POLICY update_maintainer ON isms.%I FOR UPDATE USING (%s) WITH CHECK (%s)', t, w, w);
-        EXECUTE pg_catalog.format('ALTER TABLE isms.%I ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY', t);
-        EXECUTE pg_catalog.format('GRANT SELECT ON isms.%I TO isms_auditor, isms_contributor', t);
-    END LOOP;
-END
-$$;
+-- Tenancy: members read; those who maintain the register write (in runs):
+-- isms.register_attach (130_risk).
 GRANT INSERT, UPDATE (run_id, likelihood_levels, impact_levels, level_rule, level_matrix, acceptance_threshold)
     ON isms.risk_criteria TO isms_manager;
 GRANT INSERT, UPDATE (run_id, title, description, scope, owner, likelihood, impact, treatment, controls,

@@ -19,25 +19,44 @@ CREATE TRIGGER register_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON 
 CREATE TRIGGER register_no_truncate BEFORE TRUNCATE ON isms.register
     FOR EACH STATEMENT EXECUTE FUNCTION isms.truncate_guard_trigger();
 
--- The register tables so far; a later register attaches the same three.
-DO $$
+-- What makes a table a register: the engine's triggers (rules, creation
+-- events, no TRUNCATE) and row-level security: members with a role in
+-- readers read, those in writers change entries (in runs: IS029), those in
+-- inserters (default: writers) create them.  Every register piece calls it
+-- once per table; the grants of columns stay with the table.
+CREATE FUNCTION isms.register_attach(tbl text, writers text[],
+                                     readers text[] DEFAULT '{admin,manager,contributor,auditor}',
+                                     inserters text[] DEFAULT NULL)
+    RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+    AS $$
 DECLARE
-    t text;
+    role_in constant text := 'isms.member_role(org_id) OPERATOR(pg_catalog.=) ANY (%L::text[])';
+    r text := format(role_in, readers);
+    w text := format(role_in, writers);
+    i text := format(role_in, COALESCE(inserters, writers));
 BEGIN
-    FOREACH t IN ARRAY ARRAY['risk_criteria', 'risk', 'soa']
-    LOOP
-        EXECUTE pg_catalog.format(
-            'CREATE TRIGGER register_rules BEFORE INSERT OR UPDATE OR DELETE ON isms.%I '
-            'FOR EACH ROW EXECUTE FUNCTION isms.register_trigger()', t);
-        EXECUTE pg_catalog.format(
-            'CREATE TRIGGER register_created AFTER INSERT ON isms.%I '
-            'FOR EACH ROW EXECUTE FUNCTION isms.register_created_trigger()', t);
-        EXECUTE pg_catalog.format(
-            'CREATE TRIGGER %I BEFORE TRUNCATE ON isms.%I '
-            'FOR EACH STATEMENT EXECUTE FUNCTION isms.truncate_guard_trigger()', t || '_no_truncate', t);
-    END LOOP;
+    EXECUTE format('CREATE TRIGGER register_rules BEFORE INSERT OR UPDATE OR DELETE ON isms.%I '
+                   'FOR EACH ROW EXECUTE FUNCTION isms.register_trigger()', tbl);
+    EXECUTE format('CREATE TRIGGER register_created AFTER INSERT ON isms.%I '
+                   'FOR EACH ROW EXECUTE FUNCTION isms.register_created_trigger()', tbl);
+    EXECUTE format('CREATE TRIGGER %I BEFORE TRUNCATE ON isms.%I '
+                   'FOR EACH STATEMENT EXECUTE FUNCTION isms.truncate_guard_trigger()', tbl || '_no_truncate', tbl);
+    EXECUTE format('CREATE POLICY select_member ON isms.%I FOR SELECT USING (%s)', tbl, r);
+    EXECUTE format('CREATE POLICY insert_maintainer ON isms.%I FOR INSERT WITH CHECK (%s)', tbl, i);
+    EXECUTE format('CREATE POLICY update_maintainer ON isms.%I FOR UPDATE USING (%s) WITH CHECK (%s)', tbl, w, w);
+    EXECUTE format('ALTER TABLE isms.%I ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY', tbl);
+    EXECUTE format('GRANT SELECT ON isms.%I TO isms_auditor, isms_contributor', tbl);
 END
 $$;
+REVOKE ALL ON FUNCTION isms.register_attach(text, text[], text[], text[]) FROM PUBLIC;
+COMMENT ON FUNCTION isms.register_attach(text, text[], text[], text[]) IS
+    'Install step of every register table: the register triggers, TRUNCATE guard and row-level security (readers read, inserters create, writers change); not for use after installation';
+
+-- The registers so far: the criteria are set by managers.
+SELECT isms.register_attach('risk_criteria', '{admin,manager}'),
+       isms.register_attach('risk', '{admin,manager,contributor}'),
+       isms.register_attach('soa', '{admin,manager,contributor}');
 
 -- The lifecycle of a risk.
 INSERT INTO isms.lifecycle_kind VALUES ('risk', 'isms.risk', 'state');

@@ -121,13 +121,6 @@ SELECT pg_catalog.pg_extension_config_dump('isms.incident_id_seq', '');
 INSERT INTO isms.register (kind, relation, work_product, maintained_by, created_outside_runs)
 VALUES ('incident', 'isms.incident', 'incident_register', '{7.9}', true);
 
-CREATE TRIGGER register_rules BEFORE INSERT OR UPDATE OR DELETE ON isms.incident
-    FOR EACH ROW EXECUTE FUNCTION isms.register_trigger();
-CREATE TRIGGER register_created AFTER INSERT ON isms.incident
-    FOR EACH ROW EXECUTE FUNCTION isms.register_created_trigger();
-CREATE TRIGGER incident_no_truncate BEFORE TRUNCATE ON isms.incident
-    FOR EACH STATEMENT EXECUTE FUNCTION isms.truncate_guard_trigger();
-
 INSERT INTO isms.lifecycle_kind VALUES ('incident', 'isms.incident', 'state');
 INSERT INTO isms.lifecycle_state (kind, state, ordinal, initial, final) VALUES
     ('incident', 'reported', 1, true, false),
@@ -143,15 +136,10 @@ INSERT INTO isms.lifecycle_transition (kind, from_state, to_state, action, guard
     ('incident', 'triaged', 'closed', 'dismiss', '{dismissal,closed}');
 
 -- Tenancy: every member reads and reports; those who maintain it change it.
-CREATE POLICY select_member ON isms.incident FOR SELECT
-    USING (isms.member_role(org_id) OPERATOR(pg_catalog.=) ANY ('{admin,manager,contributor,auditor,reader}'::text[]));
-CREATE POLICY insert_member ON isms.incident FOR INSERT
-    WITH CHECK (isms.member_role(org_id) OPERATOR(pg_catalog.=) ANY ('{admin,manager,contributor,auditor,reader}'::text[]));
-CREATE POLICY update_maintainer ON isms.incident FOR UPDATE
-    USING (isms.member_role(org_id) OPERATOR(pg_catalog.=) ANY ('{admin,manager,contributor}'::text[]))
-    WITH CHECK (isms.member_role(org_id) OPERATOR(pg_catalog.=) ANY ('{admin,manager,contributor}'::text[]));
-ALTER TABLE isms.incident ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
-GRANT SELECT ON isms.incident TO isms_reader, isms_auditor, isms_contributor;
+SELECT isms.register_attach('incident', '{admin,manager,contributor}',
+                             readers => '{admin,manager,contributor,auditor,reader}',
+                             inserters => '{admin,manager,contributor,auditor,reader}');
+GRANT SELECT ON isms.incident TO isms_reader;
 GRANT INSERT (org_id, run_id, title, description, category, personal_data, affected_assets, detected_at)
     ON isms.incident TO isms_reader, isms_auditor, isms_contributor;
 GRANT USAGE ON SEQUENCE isms.incident_id_seq TO isms_reader, isms_auditor, isms_contributor;

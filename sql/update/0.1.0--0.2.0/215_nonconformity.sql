@@ -94,13 +94,6 @@ SELECT pg_catalog.pg_extension_config_dump('isms.nonconformity_id_seq', '');
 INSERT INTO isms.register (kind, relation, work_product, maintained_by)
 VALUES ('nonconformity', 'isms.nonconformity', 'nonconformity_register', '{7.13,7.11}');
 
-CREATE TRIGGER register_rules BEFORE INSERT OR UPDATE OR DELETE ON isms.nonconformity
-    FOR EACH ROW EXECUTE FUNCTION isms.register_trigger();
-CREATE TRIGGER register_created AFTER INSERT ON isms.nonconformity
-    FOR EACH ROW EXECUTE FUNCTION isms.register_created_trigger();
-CREATE TRIGGER nonconformity_no_truncate BEFORE TRUNCATE ON isms.nonconformity
-    FOR EACH STATEMENT EXECUTE FUNCTION isms.truncate_guard_trigger();
-
 INSERT INTO isms.lifecycle_kind VALUES ('nonconformity', 'isms.nonconformity', 'state');
 INSERT INTO isms.lifecycle_state (kind, state, ordinal, initial, final) VALUES
     ('nonconformity', 'open', 1, true, false),
@@ -117,15 +110,7 @@ INSERT INTO isms.lifecycle_transition (kind, from_state, to_state, action, guard
     ('nonconformity', 'implemented', 'action_planned', 'replan', '{reason}'),
     ('nonconformity', 'effectiveness_verified', 'closed', 'close', '{closed}');
 
-CREATE POLICY select_member ON isms.nonconformity FOR SELECT
-    USING (isms.member_role(org_id) OPERATOR(pg_catalog.=) ANY ('{admin,manager,contributor,auditor}'::text[]));
-CREATE POLICY insert_maintainer ON isms.nonconformity FOR INSERT
-    WITH CHECK (isms.member_role(org_id) OPERATOR(pg_catalog.=) ANY ('{admin,manager,contributor}'::text[]));
-CREATE POLICY update_maintainer ON isms.nonconformity FOR UPDATE
-    USING (isms.member_role(org_id) OPERATOR(pg_catalog.=) ANY ('{admin,manager,contributor}'::text[]))
-    WITH CHECK (isms.member_role(org_id) OPERATOR(pg_catalog.=) ANY ('{admin,manager,contributor}'::text[]));
-ALTER TABLE isms.nonconformity ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
-GRANT SELECT ON isms.nonconformity TO isms_auditor, isms_contributor;
+SELECT isms.register_attach('nonconformity', '{admin,manager,contributor}');
 GRANT INSERT, UPDATE (run_id, title, description, source, clause, audit_run_id, audit_record_id, incident_id,
                       correction, root_cause, action, due_date, owner, effectiveness_review, state, state_reason)
     ON isms.nonconformity TO isms_contributor;

@@ -123,32 +123,8 @@ INSERT INTO isms.register (kind, relation, work_product, maintained_by) VALUES
     ('supplier', 'isms.supplier', 'supplier_register', '{7.7}');
 
 -- The triggers of every register, row-level security and the grants.
-DO $$
-DECLARE
-    t text;
-    readers constant text := 'isms.member_role(org_id) OPERATOR(pg_catalog.=) ANY (''{admin,manager,contributor,auditor}''::text[])';
-    writers constant text := 'isms.member_role(org_id) OPERATOR(pg_catalog.=) ANY (''{admin,manager,contributor}''::text[])';
-BEGIN
-    FOREACH t IN ARRAY ARRAY['asset', 'supplier']
-    LOOP
-        EXECUTE pg_catalog.format(
-            'CREATE TRIGGER register_rules BEFORE INSERT OR UPDATE OR DELETE ON isms.%I '
-            'FOR EACH ROW EXECUTE FUNCTION isms.register_trigger()', t);
-        EXECUTE pg_catalog.format(
-            'CREATE TRIGGER register_created AFTER INSERT ON isms.%I '
-            'FOR EACH ROW EXECUTE FUNCTION isms.register_created_trigger()', t);
-        EXECUTE pg_catalog.format(
-            'CREATE TRIGGER %I BEFORE TRUNCATE ON isms.%I '
-            'FOR EACH STATEMENT EXECUTE FUNCTION isms.truncate_guard_trigger()', t || '_no_truncate', t);
-        EXECUTE pg_catalog.format('CREATE POLICY select_member ON isms.%I FOR SELECT USING (%s)', t, readers);
-        EXECUTE pg_catalog.format('CREATE POLICY insert_maintainer ON isms.%I FOR INSERT WITH CHECK (%s)', t, writers);
-        EXECUTE pg_catalog.format('CREATE POLICY update_maintainer ON isms.%I FOR UPDATE USING (%s) WITH CHECK (%s)',
-                                  t, writers, writers);
-        EXECUTE pg_catalog.format('ALTER TABLE isms.%I ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY', t);
-        EXECUTE pg_catalog.format('GRANT SELECT ON isms.%I TO isms_auditor, isms_contributor', t);
-    END LOOP;
-END
-$$;
+SELECT isms.register_attach('asset', '{admin,manager,contributor}'),
+       isms.register_attach('supplier', '{admin,manager,contributor}');
 GRANT INSERT, UPDATE (run_id, name, category, description, owner, classification, services, location,
                       review_months, last_reviewed, next_review, state, state_reason)
     ON isms.asset TO isms_contributor;
