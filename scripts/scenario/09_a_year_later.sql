@@ -1,32 +1,27 @@
--- scripts/scenario/09_a_year_later.sql -- chapter 9: simulated expiry.
--- Time does not pass in a scenario: every approval above was stamped today,
--- so every document is valid for its full review cycle.  To show what the
--- ISMS looks like when a document's review is due, the superuser backdates
--- the valid_until of one approved policy with session_replication_role =
--- replica, which disables the engine's triggers.  It is the only write in
--- the scenario that bypasses the engine, and the output says so.
+-- scripts/scenario/09_a_year_later.sql -- chapter 9: the end of month 12.
+-- The 12-month review cycles come round.  The acceptable use policy of the
+-- staff handbook (chapter 1, month 0) passed its review date in month 12;
+-- the other policies (month 3) are reviewed on schedule.  No write bypasses
+-- the engine: the policy is overdue because the year really passed in
+-- business time.
 
 \echo
-\echo '== Chapter 9. Simulated expiry: a policy whose review is overdue'
-\echo '   [simulation] As superuser, with session_replication_role = replica (engine triggers OFF),'
-\echo '   the valid_until of the acceptable use policy is set to the first day of month 12.'
-\echo '   Nothing else bypasses the engine; valid_until is not part of any event, so the chains still verify.'
+\echo '== Chapter 9. Month 12: the policy review finds one policy overdue'
+\echo '   The acceptable use policy of the staff handbook (month 0) was due for review in month 12:'
+\echo '   an expired policy cannot simply be confirmed.'
 
-RESET ROLE;
-SET session_replication_role = replica;
-UPDATE isms.record SET valid_until = demo.day(12, 1) WHERE record_id = :aup;
-RESET session_replication_role;
-
-\echo '   Amir starts the policy review run; an expired policy cannot simply be confirmed:'
+BEGIN;
+SELECT demo.at(12, 20);
 SET ROLE amir_ciso;
-SELECT isms.plan_run(:nw, '7.2', 'Policy review', 'amir_ciso', demo.day(12, 10), current_date + 30) AS pol2 \gset
+SELECT isms.plan_run(:nw, '7.2', 'Policy review', 'amir_ciso', demo.day(12, 20), current_date + 30) AS pol2 \gset
 SELECT isms.add_input(:pol2, r) FROM unnest(ARRAY[:objectives, :requirements, :plan, :audit_report]::bigint[]) AS r;
 SELECT isms.start_run(:pol2);
 \o
 SELECT demo.refused('IS016', format('SELECT isms.confirm_record(%s, %s)', :pol2, :aup)) \g (tuples_only=on)
 \o /dev/null
-\echo '   He confirms the three policies that are still current, and drafts version 2 of the expired one;'
-\echo '   the review run stays open at the end of the year.'
+\echo '   He confirms the three policies of month 3, reviewed on schedule, and drafts version 2 of the'
+\echo '   expired one; the review run stays open at the end of the year.'
 SELECT isms.confirm_record(:pol2, r) FROM unnest(ARRAY[:policy, :access_policy, :supplier_policy]::bigint[]) AS r;
 SELECT isms.new_version(:aup, :pol2) AS aup_v2 \gset
 RESET ROLE;
+COMMIT;
