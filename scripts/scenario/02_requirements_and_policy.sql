@@ -1,7 +1,7 @@
 -- scripts/scenario/02_requirements_and_policy.sql -- chapter 2: months 2-3.
 -- Requirements management (7.3) records the interested parties and the
 -- requirements the ISMS addresses; security policy management (7.2) writes
--- the policy and two more topic-specific policies.
+-- the policy and three topic-specific policies.
 
 \echo
 \echo '== Chapter 2. Months 2-3: requirements (7.3) and policies (7.2)'
@@ -39,7 +39,7 @@ SELECT demo.approve_outputs(:req);
 SET ROLE amir_ciso;
 SELECT isms.complete_run(:req);
 
-\echo '   7.2: Amir drafts the policy and two topic-specific policies (acceptable use stays the handbook''s).'
+\echo '   7.2: Amir drafts the policy and three topic-specific policies.'
 SELECT demo.at(3, 1);
 SELECT isms.plan_run(:nw, '7.2', 'Information security policy set', 'amir_ciso', demo.day(3, 1), demo.day(3, 31)) AS pol \gset
 SELECT isms.add_input(:pol, r) FROM unnest(ARRAY[:objectives, :requirements]::bigint[]) AS r;
@@ -48,22 +48,24 @@ SELECT isms.new_record(:pol, 'security_policy', 'Information security policy',
        '{"commitments": ["meet applicable requirements", "improve the ISMS continually"], "owner": "grace_ceo"}') AS policy \gset
 SELECT isms.new_record(:pol, 'topic_specific_policy', 'Access control policy',
        '{"rules": ["least privilege", "MFA for all administrative access", "quarterly access reviews"]}') AS access_policy \gset
+SELECT isms.new_record(:pol, 'topic_specific_policy', 'Acceptable use policy',
+       '{"rules": ["company devices only", "no customer data on personal storage"]}') AS aup \gset
 SELECT isms.new_record(:pol, 'topic_specific_policy', 'Supplier security policy',
        '{"rules": ["security annex in every contract", "yearly review of critical suppliers"]}') AS supplier_policy \gset
 SELECT demo.submit_outputs(:pol);
 
 \echo '   Grace sends the policy back with a reason; Amir revises the draft and resubmits it.'
-SELECT demo.at(3, 10);
+SELECT demo.at(3, 5);
 SET ROLE grace_ceo;
 SELECT isms.return_record(:policy, 'Say how the policy applies to remote work.');
-SELECT demo.at(3, 12);
+SELECT demo.at(3, 7);
 SET ROLE amir_ciso;
 UPDATE isms.record
    SET content = content || '{"remote_work": "the policy applies wherever staff work"}'
  WHERE record_id = :policy;
 SELECT isms.submit_record(:policy);
 SELECT demo.work_steps(:pol, 'amir_ciso');
-SELECT demo.at(3, 20);
+SELECT demo.at(3, 10);
 SET ROLE grace_ceo;
 SELECT isms.approve_record(:policy);
 SET ROLE lena_cto;

@@ -72,8 +72,8 @@ check "versions: risk register, treatment plan, requirements and objectives each
 	"SELECT count(DISTINCT wp.key) = 4 FROM isms.record r JOIN isms.work_product wp USING (work_product_id)
 	  WHERE r.org_id = $nw AND r.state = 'superseded' AND r.version = 1
 	    AND wp.key IN ('risk_register', 'risk_treatment_plan', 'requirements_register', 'security_objectives')"
-check "the backdated acceptable use policy is the one approved document past its review date" \
-	"SELECT array_agg(title) = '{\"Acceptable use policy\"}' FROM isms.record
+check "the risks and opportunities of month 0, not confirmed by the management review, are the one approved document past its review date" \
+	"SELECT array_agg(title) = '{\"Risks and opportunities of the ISMS\"}' FROM isms.record
 	  WHERE state = 'approved' AND valid_until < current_date"
 check "the risk criteria were set in the 6.2 run, through the API (an event of the run)" \
 	"SELECT EXISTS (SELECT FROM isms.risk_criteria c JOIN isms.run r USING (org_id, run_id) JOIN isms.process p USING (process_id)
