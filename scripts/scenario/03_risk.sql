@@ -231,6 +231,10 @@ SELECT isms.start_run(:impl);
 SET ROLE tomas_eng;
 SELECT isms.new_record(:impl, 'operating_procedure', 'Quarterly access review procedure',
        '{"steps": ["export grants", "owners confirm", "revoke leftovers", "file evidence"]}');
+-- 7.6 is the one process with a documented operating procedure of its own
+-- (PA 3.1 in the capability profile)
+SELECT isms.new_record(:impl, 'operating_procedure', 'Procedure: implementing a treatment plan item',
+       '{"process": "7.6", "steps": ["ticket per control", "implement in a change", "attach evidence", "owner verifies"]}');
 SELECT isms.new_record(:impl, 'implementation_record', 'Treatment plan implementation status',
        '{"R1": "done", "R2": "done", "R3": "done: restore tested", "R4": "training scheduled"}',
        's3://northwind-isms/evidence/implementation-q2.pdf',

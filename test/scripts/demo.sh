@@ -74,7 +74,7 @@ check "versions: risk register, treatment plan, requirements and objectives each
 	    AND wp.key IN ('risk_register', 'risk_treatment_plan', 'requirements_register', 'security_objectives')"
 check "the risks and opportunities of month 0, not confirmed by the management review, are the one approved document past its review date" \
 	"SELECT array_agg(title) = '{\"Risks and opportunities of the ISMS\"}' FROM isms.record
-	  WHERE state = 'approved' AND valid_until < current_date"
+	  WHERE org_id = $nw AND state = 'approved' AND valid_until < current_date"
 check "the risk criteria were set in the 6.2 run, through the API (an event of the run)" \
 	"SELECT EXISTS (SELECT FROM isms.risk_criteria c JOIN isms.run r USING (org_id, run_id) JOIN isms.process p USING (process_id)
 	                 WHERE c.org_id = $nw AND p.code = '6.2' AND c.acceptance_threshold = 6)"
