@@ -105,12 +105,12 @@ SELECT process_code AS process, pa11, pa21, pa22, pa31, pa32, capability_level A
 RESET ROLE;
 
 \echo '-- The late runs: ended after their due date (business time), and why the profile differs'
-SELECT p.code AS process, r.title, r.ended_at::date - r.due AS days_late
-  FROM isms.run r JOIN isms.process p USING (process_id)
+SELECT o.name AS organisation, p.code AS process, r.title, r.ended_at::date - r.due AS days_late
+  FROM isms.run r JOIN isms.process p USING (process_id) JOIN isms.organization o ON o.org_id = r.org_id
  WHERE r.state = 'completed' AND r.ended_at::date > r.due
  ORDER BY r.org_id, r.ended_at;
 \echo '   7.4 (one of two runs late), 7.10, 8.2 and 8.3 miss PA 2.1 (work planned and met): level 1;'
-\echo '   7.6 has its own approved operating procedure (PA 3.1).'
+\echo '   7.6, the one process with its own approved operating procedure (PA 3.1), reaches level 3.'
 
 \echo '-- Event chains: every organisation''s audit trail, verified end to end'
 SELECT o.name AS organisation, v.valid, v.events_checked, v.first_broken_event, v.problem
