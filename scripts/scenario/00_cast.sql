@@ -35,7 +35,7 @@ CREATE FUNCTION demo.day(month integer, day integer) RETURNS date
     AS $$ SELECT current_date - 365 + 30 * (month - 1) + (day - 1) $$;
 
 -- The year is replayed as Northwind Cloud's audited history import
--- (docs/history-import.md): each chapter of Northwind Cloud is one
+-- (docs/history-import.md): each of chapters 1-7 and 9 is one
 -- transaction, and demo.at(month, day) sets the business time of the
 -- changes that follow (isms.import_at), after opening the transaction's
 -- import batch on its first call.  Amir, the member designated

@@ -1,8 +1,7 @@
 -- scripts/scenario/01_governance.sql -- chapter 1: month 0, the month before
--- the year of operation.  Top management
--- sets the direction: the governance/management interface process (6.2)
--- turns the business context into the ISMS's context, scope, roles,
--- objectives and risk criteria.
+-- the year of operation.  Top management sets the direction: the
+-- governance/management interface process (6.2) turns the business context
+-- into the ISMS's context, scope, roles, objectives and risk criteria.
 
 \echo
 \echo '== Chapter 1. Month 0, before the year: establishing the ISMS (6.2 governance interface)'

@@ -69,9 +69,9 @@ SELECT demo.refused('IS013', format('SELECT isms.add_input(%s, %s)', :rt, :ra_re
 SELECT blocker, item, detail FROM isms.run_blockers(:rt);
 \o /dev/null
 
-\echo '   Lena, at a customer site, approves it on day 24 of month 4: the assessment (due day 15) ends late.'
+\echo '   Lena, at a customer site, approves the assessment on day 24 of month 4, nine days after it was due:'
+\echo '   the run ends late.  The treatment can start.'
 SELECT demo.at(4, 24);
-\echo '   Lena approves the assessment; the treatment can start.'
 SET ROLE lena_cto;
 SELECT demo.approve_outputs(:ra);
 SET ROLE amir_ciso;

@@ -98,7 +98,7 @@ SELECT isms.new_record(:com, 'communication_record', 'Policy launch announcement
 SELECT demo.work_steps(:com, 'amir_ciso');
 SELECT demo.submit_outputs(:com);
 
-\echo '   Grace approves the three at the July board meeting: 8.2 and 8.3 (due day 30 of month 6) end late.'
+\echo '   Grace approves the three at the board meeting of month 7: 8.2 and 8.3 (due day 30 of month 6) end late.'
 SELECT demo.at(7, 2);
 SET ROLE grace_ceo;
 SELECT demo.approve_outputs(r) FROM unnest(ARRAY[:rec, :res, :com]::bigint[]) AS r;

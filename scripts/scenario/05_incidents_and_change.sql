@@ -118,7 +118,7 @@ SELECT isms.new_record(:chg, 'change_record', 'Hardware keys rolled out to suppo
        '{"done": true, "keys_issued": 45}') AS change_record \gset
 SELECT demo.work_steps(:chg, 'tomas_eng');
 SELECT demo.submit_outputs(:chg);
-\echo '   The last keys are issued on day 4 of month 9: the change (due day 30 of month 8) ends late.'
+\echo '   The last keys are issued on day 4 of month 9: the change (due at the end of month 8) ends late.'
 SELECT demo.at(9, 4);
 SET ROLE lena_cto;
 SELECT demo.approve_outputs(:chg);
