@@ -3,7 +3,11 @@
 -- its ISMS for :years years before the scenario's year.  Every year runs all
 -- 17 processes once, in the order their inputs become available, through
 -- the SQL API; the author and the approver of each output differ (the
--- superuser names them in isms.actor, as an application would).
+-- superuser names them in isms.actor, as an application would).  Like
+-- Northwind Cloud's year, each year is imported in business time
+-- (isms.begin_import, isms.import_at; one batch per year): a run is planned
+-- every 20 days, due 14 days later, its steps a day apart; the policy (7.2)
+-- and audit (7.11) runs end on day 17, late, the others on day 12.
 --
 -- Run by scripts/demo.sh after the chapters of scripts/scenario/, in the
 -- same psql session (it needs the demo schema of chapter 0).
@@ -12,7 +16,7 @@
 \echo
 \echo '== History: Fabrikam Payments,' :years 'year(s) of synthetic operation'
 
--- One run of a process, performed generically: link the latest approved
+-- One run of a process, performed generically, at its business times: link the latest approved
 -- record of every input the process takes, do every mandatory step (and the
 -- optional ones whose outputs the process then needs), produce each
 -- required output (a new version where a current document exists), have
@@ -28,9 +32,11 @@ DECLARE
     out record;
     produced bigint;
     risk bigint;
+    at timestamptz := planned + time '09:00';
 BEGIN
+    PERFORM isms.import_at(at);
     PERFORM set_config('isms.actor', author, true);
-    run := isms.plan_run(org, code, title, author, planned, planned + 20);
+    run := isms.plan_run(org, code, title, author, planned, planned + 14);
     FOR rec IN
         SELECT DISTINCT ON (r.work_product_id) r.record_id
           FROM isms.process_input i
@@ -77,6 +83,8 @@ BEGIN
             PERFORM isms.skip_step(run, act.activity_no, 'synthetic history: inputs not available');
             CONTINUE;
         END IF;
+        at := at + interval '1 day';
+        PERFORM isms.import_at(at);
         PERFORM isms.start_step(run, act.activity_no, author);
         PERFORM isms.finish_step(run, act.activity_no);
         FOR out IN
@@ -103,6 +111,8 @@ BEGIN
             PERFORM set_config('isms.actor', author, true);
         END LOOP;
     END LOOP;
+    PERFORM isms.import_at(planned + time '09:00'
+                           + make_interval(days => CASE WHEN code::text IN ('7.2', '7.11') THEN 17 ELSE 12 END));
     PERFORM isms.complete_run(run);
     RETURN run;
 END
@@ -133,11 +143,13 @@ SELECT isms.create_organization('Fabrikam Payments') AS fab \gset
 -- approving the policy, the review results and the audit reports needs
 -- designations, which members hold, so it is a member while it writes.
 SELECT isms.add_member(:fab, current_user, 'manager');
-SELECT isms.designate(:fab, current_user, d) FROM unnest('{top_management,internal_auditor}'::text[]) AS d;
+SELECT isms.designate(:fab, current_user, d) FROM unnest('{top_management,internal_auditor,history_importer}'::text[]) AS d;
 
 -- Year by year, oldest first; one transaction per year.
 SELECT format($q$
 BEGIN;
+SELECT isms.begin_import(%1$s, 'scripts/history.sql: year %2$s');
+SELECT isms.import_at(demo.day(1, 1) - %3$s * 365 + time '08:00');
 SELECT demo.synthetic_external(%1$s, 'business_context', 'Business plan %2$s', 'fab_ciso', 'fab_ceo');
 SELECT demo.synthetic_external(%1$s, k, initcap(replace(k, '_', ' ')) || ' %2$s', 'fab_ciso', 'fab_cto')
   FROM unnest('{legal_obligation,asset_inventory,security_event,customer_request,change_request}'::text[]) AS k;

@@ -25,12 +25,38 @@ DROP SCHEMA IF EXISTS demo CASCADE;
 CREATE SCHEMA demo;
 GRANT USAGE ON SCHEMA demo TO PUBLIC;
 
--- The calendar of the story: its year is the twelve months before the
--- current one, so every planned date lies in the past.
+-- The calendar of the story: its year is the 365 days that end today, in
+-- twelve "months" of 30 days (day 1 of month 1 is 365 days ago; day 30 of
+-- month 12 is 6 days ago), so every date of the story is in the past and
+-- its durations (cycle times, ages, days overdue) are the same on any day.
+-- Month 0 is the month before the year.
 CREATE FUNCTION demo.day(month integer, day integer) RETURNS date
     LANGUAGE sql STABLE
-    AS $$ SELECT (date_trunc('month', current_date) - interval '12 months'
-                  + make_interval(months => month - 1, days => day - 1))::date $$;
+    AS $$ SELECT current_date - 365 + 30 * (month - 1) + (day - 1) $$;
+
+-- The year is replayed as Northwind Cloud's audited history import
+-- (docs/history-import.md): each of chapters 1-7 and 9 is one
+-- transaction, and demo.at(month, day) sets the business time of the
+-- changes that follow (isms.import_at), after opening the transaction's
+-- import batch on its first call.  Amir, the member designated
+-- history_importer, opens it; every change after it is still made by the
+-- person who makes it, under every rule of the engine.
+CREATE FUNCTION demo.at(month integer, day integer, hour integer DEFAULT 9) RETURNS timestamptz
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    acting text := current_setting('role');
+BEGIN
+    IF current_setting('demo.importing', true) IS DISTINCT FROM 'on' THEN
+        PERFORM set_config('role', 'amir_ciso', false);
+        PERFORM isms.begin_import((SELECT org_id FROM isms.organization WHERE name = 'Northwind Cloud'),
+                                  'scripts/scenario: the year of Northwind Cloud');
+        PERFORM set_config('role', acting, false);
+        PERFORM set_config('demo.importing', 'on', true);   -- until the transaction ends
+    END IF;
+    RETURN isms.import_at(demo.day(month, day) + make_interval(hours => hour));
+END
+$$;
 
 -- Every refusal the scenario provokes, and what the engine answered.
 CREATE TABLE demo.refusal (
@@ -151,6 +177,7 @@ SELECT isms.add_member(:nw, m, r)
                ('mei_people', 'contributor'), ('priya_audit', 'contributor'), ('kofi_audit', 'manager'),
                ('bi_dashboard', 'reader')) AS v (m, r);
 SELECT isms.designate(:nw, m, 'internal_auditor') FROM unnest('{priya_audit,kofi_audit,lena_cto}'::name[]) AS m;
+SELECT isms.designate(:nw, 'amir_ciso', 'history_importer');
 SET ROLE omar_labs;
 SELECT isms.create_organization('Northwind Labs') AS labs \gset
 SELECT isms.add_member(:labs, 'amir_ciso', 'manager');

@@ -1,23 +1,29 @@
--- scripts/scenario/01_governance.sql -- chapter 1: month 1.  Top management
--- sets the direction: the governance/management interface process (6.2)
--- turns the business context into the ISMS's context, scope, roles,
--- objectives and risk criteria.
+-- scripts/scenario/01_governance.sql -- chapter 1: month 0, the month before
+-- the year of operation.  Top management sets the direction: the
+-- governance/management interface process (6.2) turns the business context
+-- into the ISMS's context, scope, roles, objectives and risk criteria.
 
 \echo
-\echo '== Chapter 1. Month 1: establishing the ISMS (6.2 governance interface)'
+\echo '== Chapter 1. Month 0, before the year: establishing the ISMS (6.2 governance interface)'
 \echo '   Amir (CISO) records the board''s strategy as business context; Grace (CEO) approves it.'
 
+\echo '   Northwind''s year is imported as its history, month by month, each chapter one batch'
+\echo '   (isms.begin_import, isms.import_at): every change takes the day it happened, every rule holds.'
+BEGIN;
+SELECT demo.at(0, 2);
 SET ROLE amir_ciso;
 SELECT isms.new_external_record(:nw, 'business_context', 'Board strategy: enterprise SaaS growth',
        '{"headcount": 200, "product": "hosted analytics platform", "markets": ["EU", "US"],
          "goal": "win enterprise customers that require ISO/IEC 27001 certification"}') AS business_context \gset
 SELECT isms.submit_record(:business_context);
+SELECT demo.at(0, 3);
 SET ROLE grace_ceo;
 SELECT isms.approve_record(:business_context);
 
 \echo '   Amir plans and starts the run; its first four activities produce six documents.'
 SET ROLE amir_ciso;
-SELECT isms.plan_run(:nw, '6.2', 'Establish the ISMS', 'amir_ciso', demo.day(1, 5), demo.day(1, 30)) AS gov \gset
+SELECT demo.at(0, 5);
+SELECT isms.plan_run(:nw, '6.2', 'Establish the ISMS', 'amir_ciso', demo.day(0, 5), demo.day(0, 30)) AS gov \gset
 SELECT isms.add_input(:gov, :business_context);
 SELECT isms.start_run(:gov);
 SELECT isms.new_record(:gov, 'context_analysis', 'Internal and external issues',
@@ -41,6 +47,7 @@ SELECT isms.new_record(:gov, 'isms_risks_opportunities', 'Risks and opportunitie
        '{"risks": ["certification slips past the buyers'' deadline", "the small team burns out"],
          "opportunities": ["certification opens enterprise deals"],
          "actions": ["phase the work in quarterly runs", "budget an external internal auditor"]}') AS isms_risks \gset
+SELECT demo.at(0, 20);
 SELECT demo.work_steps(:gov, 'amir_ciso',
        '{"5": "first cycle: no performance or audit results to review yet"}');
 SELECT demo.submit_outputs(:gov);
@@ -53,11 +60,13 @@ SELECT demo.refused('IS010', format('SELECT isms.approve_record(%s)', :criteria)
 \o /dev/null
 
 \echo '   Grace (CEO) approves the six documents, and Amir completes the run.'
+SELECT demo.at(0, 27);
 SET ROLE grace_ceo;
 SELECT demo.approve_outputs(:gov);
 SET ROLE amir_ciso;
 SELECT isms.complete_run(:gov);
 RESET ROLE;
+COMMIT;
 
 \o
 SELECT wp.key AS document, r.title, r.version, r.author, r.approver, r.valid_until

@@ -6,17 +6,21 @@
 \echo '== Chapter 3. Months 3-5: risk assessment (7.4), treatment (7.5), implementation (7.6)'
 \echo '   Tomas (engineer) exports the asset inventory; Lena (CTO, risk owner) approves it.'
 
+BEGIN;
+SELECT demo.at(3, 13);
 SET ROLE tomas_eng;
 -- its content is the engine's snapshot of the asset register (isms.asset) when it is submitted
 SELECT isms.new_external_record(:nw, 'asset_inventory', 'Platform asset inventory', '{}',
        's3://northwind-isms/evidence/asset-inventory.csv',
        encode(sha256('asset-inventory.csv'::bytea), 'hex')) AS assets \gset
 SELECT isms.submit_record(:assets);
+SELECT demo.at(3, 14);
 SET ROLE lena_cto;
 SELECT isms.approve_record(:assets);
 
 \echo '   7.4: Amir runs the assessment with the risk owners.'
 SET ROLE amir_ciso;
+SELECT demo.at(3, 15);
 SELECT isms.plan_run(:nw, '7.4', 'Initial risk assessment', 'amir_ciso', demo.day(3, 15), demo.day(4, 15)) AS ra \gset
 SELECT isms.add_input(:ra, r) FROM unnest(ARRAY[:scope, :criteria, :requirements, :assets]::bigint[]) AS r;
 SELECT isms.start_run(:ra);
@@ -47,12 +51,14 @@ SELECT isms.evaluate_risk(:ra, r) FROM unnest(ARRAY[:r1, :r2, :r3, :r4, :r5]::bi
 SELECT title, owner, likelihood, impact, level, state FROM isms.risk WHERE org_id = :nw ORDER BY risk_id;
 \o /dev/null
 -- the risk register record is the engine's snapshot of the register at submission
+SELECT demo.at(4, 8);
 SELECT isms.new_record(:ra, 'risk_register', 'Risk register') AS register \gset
 SELECT isms.new_record(:ra, 'risk_assessment_report', 'Risk assessment report',
        '{"risks_assessed": 5, "above_acceptance": ["R1", "R2", "R3", "R4"], "accepted": ["R5"]}') AS ra_report \gset
 SELECT demo.work_steps(:ra, 'amir_ciso');
 SELECT demo.submit_outputs(:ra);
 
+SELECT demo.at(4, 10);
 \echo '   Eager to start, Amir plans the treatment before Lena has approved the assessment:'
 SELECT isms.plan_run(:nw, '7.5', 'Risk treatment', 'amir_ciso', demo.day(4, 16), demo.day(5, 15)) AS rt \gset
 SELECT isms.add_input(:rt, :criteria);
@@ -63,7 +69,9 @@ SELECT demo.refused('IS013', format('SELECT isms.add_input(%s, %s)', :rt, :ra_re
 SELECT blocker, item, detail FROM isms.run_blockers(:rt);
 \o /dev/null
 
-\echo '   Lena approves the assessment; the treatment can start.'
+\echo '   Lena, at a customer site, approves the assessment on day 24 of month 4, nine days after it was due:'
+\echo '   the run ends late.  The treatment can start.'
+SELECT demo.at(4, 24);
 SET ROLE lena_cto;
 SELECT demo.approve_outputs(:ra);
 SET ROLE amir_ciso;
@@ -80,6 +88,7 @@ SELECT isms.plan_treatment(:rt, r, t::isms.risk_treatment, c, rl, ri)
 
 \echo '   The Statement of Applicability is a register: every Annex A control, decided one by one.'
 \echo '   Four are excluded with their reasons; the record is the engine''s snapshot of the register.'
+SELECT demo.at(5, 2);
 SELECT isms.soa_init(:rt);
 SELECT isms.soa_set(:rt, c, true, why, s::isms.control_status, o::regrole)
   FROM (VALUES
@@ -181,6 +190,7 @@ SELECT isms.soa_set(:rt, c, false, why)
     ('A.8.30', 'No outsourced development: all code is written by employees (reviewed yearly in 7.7)')
   ) AS x (c, why);
 
+SELECT demo.at(5, 10);
 \echo '   The residual risks are the owners'' to accept (6.1.3 f). Amir, who assessed them, tries first:'
 \o
 SELECT demo.refused('IS028', format('SELECT isms.accept_risk(%s, %s)', :rt, :r1)) \g (tuples_only=on)
@@ -195,6 +205,7 @@ SET ROLE amir_ciso;
 SELECT title, owner, level, treatment, controls, residual_level, state, accepted_by
   FROM isms.risk WHERE org_id = :nw ORDER BY risk_id;
 \o /dev/null
+SELECT demo.at(5, 11);
 SELECT isms.new_record(:rt, 'statement_of_applicability', 'Statement of Applicability') AS soa \gset
 SELECT isms.new_record(:rt, 'risk_treatment_plan', 'Risk treatment plan',
        '{"R1": "hardware keys and just-in-time access for administrators (A.5.17, A.8.2, A.8.5)",
@@ -206,18 +217,24 @@ SELECT isms.new_record(:rt, 'risk_acceptance', 'Risk owners'' acceptance of resi
          "residual": {"R1": 6, "R2": 6, "R3": 8, "R4": 6, "R5": 4}, "above_appetite": ["R3"]}') AS acceptance \gset
 SELECT demo.work_steps(:rt, 'amir_ciso');
 SELECT demo.submit_outputs(:rt);
+SELECT demo.at(5, 13);
 SET ROLE lena_cto;
 SELECT demo.approve_outputs(:rt);
 SET ROLE amir_ciso;
 SELECT isms.complete_run(:rt);
 
-\echo '   7.6: Tomas implements the plan and keeps the evidence; Amir verifies and approves.'
+SELECT demo.at(5, 16);
+\echo '   7.6: Tomas starts implementing the plan and keeps the evidence (he finishes in month 7, chapter 4).'
 SELECT isms.plan_run(:nw, '7.6', 'Implement the treatment plan', 'tomas_eng', demo.day(5, 16), demo.day(7, 31)) AS impl \gset
 SELECT isms.add_input(:impl, r) FROM unnest(ARRAY[:plan, :soa, :acceptance, :policy]::bigint[]) AS r;
 SELECT isms.start_run(:impl);
 SET ROLE tomas_eng;
 SELECT isms.new_record(:impl, 'operating_procedure', 'Quarterly access review procedure',
        '{"steps": ["export grants", "owners confirm", "revoke leftovers", "file evidence"]}');
+-- 7.6 is the one process with a documented operating procedure of its own
+-- (PA 3.1 in the capability profile)
+SELECT isms.new_record(:impl, 'operating_procedure', 'Procedure: implementing a treatment plan item',
+       '{"process": "7.6", "steps": ["ticket per control", "implement in a change", "attach evidence", "owner verifies"]}');
 SELECT isms.new_record(:impl, 'implementation_record', 'Treatment plan implementation status',
        '{"R1": "done", "R2": "done", "R3": "done: restore tested", "R4": "training scheduled"}',
        's3://northwind-isms/evidence/implementation-q2.pdf',
@@ -229,9 +246,5 @@ UPDATE isms.soa SET status = x.status::isms.control_status, run_id = :impl
                ('A.5.23', 'implemented'), ('A.8.9', 'implemented'), ('A.8.16', 'implemented'),
                ('A.5.30', 'partially_implemented')) AS x (control, status)
  WHERE isms.soa.org_id = :nw AND isms.soa.control = x.control;
-SELECT demo.work_steps(:impl, 'tomas_eng');
-SELECT demo.submit_outputs(:impl);
-SET ROLE amir_ciso;
-SELECT demo.approve_outputs(:impl);
-SELECT isms.complete_run(:impl);
 RESET ROLE;
+COMMIT;

@@ -7,6 +7,8 @@
 \echo '== Chapter 4. Months 5-7: suppliers, people, records, resources, communication, customers'
 \echo '   7.7: Lena reviews the hosting provider and the payroll service; Amir approves.'
 
+BEGIN;
+SELECT demo.at(5, 20);
 SET ROLE lena_cto;
 SELECT isms.plan_run(:nw, '7.7', 'Supplier security review', 'lena_cto', demo.day(5, 20), demo.day(6, 20)) AS sup \gset
 SELECT isms.add_input(:sup, r) FROM unnest(ARRAY[:requirements, :plan]::bigint[]) AS r;
@@ -30,14 +32,17 @@ SELECT isms.new_record(:sup, 'supplier_review', 'Supplier review: hosting and pa
        '{"hosting": "certificate valid, two incidents, both within SLA", "payroll": "new SOC 2 report requested"}',
        's3://northwind-isms/evidence/supplier-review.pdf',
        encode(sha256('supplier-review.pdf'::bytea), 'hex'));
+SELECT demo.at(6, 6);
 SELECT demo.work_steps(:sup, 'lena_cto', '{"4": "no change to supplier services this year"}');
 SELECT demo.submit_outputs(:sup);
+SELECT demo.at(6, 8);
 SET ROLE amir_ciso;
 SELECT demo.approve_outputs(:sup);
 SET ROLE lena_cto;
 SELECT isms.complete_run(:sup);
 
 \echo '   7.8: Amir plans it, Mei (head of people) delivers awareness training; Amir approves.'
+SELECT demo.at(6, 11);
 SET ROLE amir_ciso;
 SELECT isms.plan_run(:nw, '7.8', 'Security awareness and competence', 'mei_people', demo.day(6, 1), demo.day(7, 15)) AS aw \gset
 SELECT isms.add_input(:aw, r) FROM unnest(ARRAY[:roles, :policy]::bigint[]) AS r;
@@ -49,17 +54,20 @@ SELECT isms.new_record(:aw, 'competence_requirements', 'Competence required for 
 SELECT isms.add_course(:aw, 'Security awareness: phishing, data handling, incident reporting', 12,
                        '{admin,manager,contributor,auditor}', 'mei_people') AS c_awareness,
        isms.add_course(:aw, 'Secure coding', 24, '{contributor}', 'lena_cto') AS c_coding \gset
+SELECT demo.at(6, 24);
 SELECT isms.complete_training(:aw, :c_awareness, m::regrole, demo.day(6, 20), 'quiz passed')
   FROM unnest('{amir_ciso,lena_cto,tomas_eng,mei_people,grace_ceo}'::text[]) AS m;
-SELECT isms.complete_training(:aw, :c_coding, 'tomas_eng', demo.day(7, 1), 'course certificate');
+SELECT isms.complete_training(:aw, :c_coding, 'tomas_eng', demo.day(6, 24), 'course certificate');
 SELECT isms.new_record(:aw, 'awareness_programme', 'Awareness programme') AS awareness \gset
 SELECT isms.new_record(:aw, 'competence_evidence', 'Training completion');
 SELECT demo.work_steps(:aw, 'mei_people');
 SELECT demo.submit_outputs(:aw);
+SELECT demo.at(6, 25);
 SET ROLE amir_ciso;
 SELECT demo.approve_outputs(:aw);
 SELECT isms.complete_run(:aw);
 
+SELECT demo.at(6, 26);
 \echo '   8.2, 8.3, 8.4: Amir sets the records rules, the budget and the communication plan.'
 SELECT isms.plan_run(:nw, '8.2', 'Records control rules', 'amir_ciso', demo.day(6, 3), demo.day(6, 30)) AS rec \gset
 SELECT isms.add_input(:rec, :requirements);
@@ -90,11 +98,14 @@ SELECT isms.new_record(:com, 'communication_record', 'Policy launch announcement
 SELECT demo.work_steps(:com, 'amir_ciso');
 SELECT demo.submit_outputs(:com);
 
+\echo '   Grace approves the three at the board meeting of month 7: 8.2 and 8.3 (due day 30 of month 6) end late.'
+SELECT demo.at(7, 2);
 SET ROLE grace_ceo;
 SELECT demo.approve_outputs(r) FROM unnest(ARRAY[:rec, :res, :com]::bigint[]) AS r;
 SET ROLE amir_ciso;
 SELECT isms.complete_run(r) FROM unnest(ARRAY[:rec, :res, :com]::bigint[]) AS r;
 
+SELECT demo.at(7, 2, 14);
 \echo '   8.5: a bank sends a security questionnaire; Amir answers it and captures its requirements.'
 SELECT isms.new_external_record(:nw, 'customer_request', 'Security questionnaire from Alder Bank',
        '{"customer": "Alder Bank", "asks": ["data residency in the EU", "yearly penetration test", "breach notice within 24 h"]}') AS questionnaire \gset
@@ -102,7 +113,7 @@ SELECT isms.submit_record(:questionnaire);
 SET ROLE lena_cto;
 SELECT isms.approve_record(:questionnaire);
 SET ROLE amir_ciso;
-SELECT isms.plan_run(:nw, '8.5', 'Alder Bank questionnaire', 'amir_ciso', demo.day(7, 1), demo.day(7, 20)) AS cust \gset
+SELECT isms.plan_run(:nw, '8.5', 'Alder Bank questionnaire', 'amir_ciso', demo.day(7, 2), demo.day(7, 20)) AS cust \gset
 SELECT isms.add_input(:cust, :questionnaire);
 SELECT isms.start_run(:cust);
 SELECT isms.new_record(:cust, 'customer_requirements', 'Alder Bank security requirements',
@@ -110,6 +121,7 @@ SELECT isms.new_record(:cust, 'customer_requirements', 'Alder Bank security requ
 SELECT isms.new_record(:cust, 'customer_report', 'Questionnaire answers for Alder Bank', '{"answers": 142, "gaps": 1}');
 SELECT isms.new_record(:cust, 'customer_feedback', 'Alder Bank feedback',
        '{"satisfied": true, "request": "notify breaches within 24 h, not 48 h"}') AS feedback \gset
+SELECT demo.at(7, 4);
 SELECT demo.work_steps(:cust, 'amir_ciso');
 SELECT demo.submit_outputs(:cust);
 SET ROLE grace_ceo;
@@ -117,8 +129,9 @@ SELECT demo.approve_outputs(:cust);
 SET ROLE amir_ciso;
 SELECT isms.complete_run(:cust);
 
+SELECT demo.at(7, 5);
 \echo '   7.3 again: the bank''s requirements become version 2 of the requirements register.'
-SELECT isms.plan_run(:nw, '7.3', 'Requirements update: Alder Bank', 'amir_ciso', demo.day(7, 21), demo.day(7, 31)) AS req2 \gset
+SELECT isms.plan_run(:nw, '7.3', 'Requirements update: Alder Bank', 'amir_ciso', demo.day(7, 5), demo.day(7, 10)) AS req2 \gset
 SELECT isms.add_input(:req2, r) FROM unnest(ARRAY[:context, :customer_reqs]::bigint[]) AS r;
 SELECT isms.start_run(:req2);
 SELECT isms.new_version(:requirements, :req2) AS requirements_v2 \gset
@@ -127,6 +140,7 @@ UPDATE isms.record
  WHERE record_id = :requirements_v2;
 SELECT isms.submit_record(:requirements_v2);
 SELECT demo.work_steps(:req2, 'amir_ciso');
+SELECT demo.at(7, 6);
 SET ROLE lena_cto;
 SELECT isms.approve_record(:requirements_v2);
 SET ROLE amir_ciso;
@@ -135,7 +149,17 @@ SELECT isms.confirm_record(:req2, record_id)
   FROM isms.record r JOIN isms.work_product wp USING (work_product_id)
  WHERE r.org_id = :nw AND wp.key = 'interested_parties_register' AND r.state = 'approved';
 SELECT isms.complete_run(:req2);
+
+\echo '   7.6: Tomas finishes the implementation of the treatment plan; Amir verifies and approves.'
+SELECT demo.at(7, 7);
+SET ROLE tomas_eng;
+SELECT demo.work_steps(:impl, 'tomas_eng');
+SELECT demo.submit_outputs(:impl);
+SET ROLE amir_ciso;
+SELECT demo.approve_outputs(:impl);
+SELECT isms.complete_run(:impl);
 RESET ROLE;
+COMMIT;
 
 \o
 SELECT r.record_id, r.version, r.state, r.approver, r.produced_by_run AS "produced by run"

@@ -8,10 +8,13 @@
 \echo '   Priya (internal auditor) audits the ISMS and records one nonconformity; Kofi, the lead auditor,'
 \echo '   who had no part in the audited work, approves her report; Grace approves the programme and the finding.'
 
+BEGIN;
+SELECT demo.at(10, 1);
 SET ROLE amir_ciso;
 SELECT isms.plan_run(:nw, '7.11', 'Internal audit', 'priya_audit', demo.day(10, 1), demo.day(10, 31)) AS audit \gset
 SELECT isms.add_input(:audit, r) FROM unnest(ARRAY[:scope, :requirements, :ra2_report]::bigint[]) AS r;
 SELECT isms.start_run(:audit);
+SELECT demo.at(10, 2);
 SET ROLE priya_audit;
 SELECT isms.new_record(:audit, 'audit_programme', 'Audit programme',
        '{"audits": ["clauses 4-10", "Annex A themes 5 and 8", "supplier controls"], "frequency": "yearly"}');
@@ -25,6 +28,7 @@ SELECT isms.new_record(:audit, 'nonconformity', 'NC-1: access reviews not eviden
 -- the finding in the nonconformity register, linked to the audit and its report
 SELECT isms.raise_nonconformity(:audit, 'NC-1: access reviews not evidenced', 'audit_finding', 'A.5.18',
                                 'No evidence of the Q2 access review for 2 of 9 systems', NULL, :audit_report) AS nc1_entry \gset
+SELECT demo.at(10, 20);
 SELECT demo.work_steps(:audit, 'priya_audit');
 SELECT demo.submit_outputs(:audit);
 SET ROLE grace_ceo;
@@ -35,6 +39,7 @@ SELECT demo.refused('IS024', format('SELECT isms.approve_record(%s)', :audit_rep
 SET ROLE lena_cto;
 SELECT demo.refused('IS025', format('SELECT isms.approve_record(%s)', :audit_report)) \g (tuples_only=on)
 \o /dev/null
+SELECT demo.at(10, 24);
 SET ROLE kofi_audit;
 SELECT isms.approve_record(:audit_report);
 SET ROLE grace_ceo;
@@ -42,10 +47,12 @@ SELECT demo.approve_outputs(:audit);
 SET ROLE amir_ciso;
 SELECT isms.complete_run(:audit);
 
+SELECT demo.at(10, 26);
 \echo '   7.13: Tomas fixes the cause of NC-1; Lena, owner of the access risks, approves the correction.'
 SELECT isms.plan_run(:nw, '7.13', 'Corrective action: NC-1', 'tomas_eng', demo.day(10, 20), demo.day(11, 20)) AS ca2 \gset
 SELECT isms.add_input(:ca2, r) FROM unnest(ARRAY[:nc, :ca1_record]::bigint[]) AS r;
 SELECT isms.start_run(:ca2);
+SELECT demo.at(11, 2);
 SET ROLE tomas_eng;
 -- NC-1 in the register: Tomas implements the action; its effectiveness is
 -- verified by Priya, who found it, not by Tomas.  A second action, for the
@@ -56,6 +63,7 @@ SELECT isms.analyse_nonconformity(:ca2, :nc1_entry, 'Q2 reviews of the 2 systems
 \o
 SELECT demo.refused('IS039', format('SELECT isms.verify_effectiveness(%s, %s, %L)', :ca2, :nc1_entry, 'works for me')) \g (tuples_only=on)
 \o /dev/null
+SELECT demo.at(11, 12);
 SET ROLE priya_audit;
 SELECT isms.verify_effectiveness(:ca2, :nc1_entry, 'Q3 reviews sampled: all 9 systems evidenced in the ticketing system'),
        isms.close_nonconformity(:ca2, :nc1_entry);
@@ -68,6 +76,7 @@ SELECT isms.new_record(:ca2, 'corrective_action_record', 'CA-2: automated access
          "effective": true, "checked_by": "priya_audit"}') AS ca2_record \gset
 SELECT isms.new_record(:ca2, 'improvement_proposal', 'Extend automation to supplier reviews',
        '{"proposal": "generate supplier review evidence from the ticketing system as well"}') AS improvement \gset
+SELECT demo.at(11, 16);
 SELECT demo.work_steps(:ca2, 'tomas_eng');
 SELECT demo.submit_outputs(:ca2);
 SET ROLE lena_cto;
@@ -75,6 +84,7 @@ SELECT demo.approve_outputs(:ca2);
 SET ROLE amir_ciso;
 SELECT isms.complete_run(:ca2);
 
+SELECT demo.at(11, 18);
 \echo '   7.12: Amir measures the year against the objectives; Grace approves the report.'
 SET ROLE amir_ciso;
 SELECT isms.plan_run(:nw, '7.12', 'Performance evaluation', 'amir_ciso', demo.day(11, 1), demo.day(11, 30)) AS perf \gset
@@ -93,6 +103,7 @@ SELECT isms.new_record(:perf, 'measurement_plan', 'Measurement plan');
 SELECT isms.new_record(:perf, 'measurement_results', 'Measurement results');
 SELECT isms.new_record(:perf, 'performance_report', 'ISMS performance report',
        '{"objectives_met": 3, "objectives_total": 4, "missed": "critical vulnerabilities: 92 % within 14 days (target 100 %)"}') AS performance \gset
+SELECT demo.at(11, 26);
 SELECT demo.work_steps(:perf, 'amir_ciso');
 SELECT demo.submit_outputs(:perf);
 SET ROLE grace_ceo;
@@ -100,3 +111,4 @@ SELECT demo.approve_outputs(:perf);
 SET ROLE amir_ciso;
 SELECT isms.complete_run(:perf);
 RESET ROLE;
+COMMIT;

@@ -72,9 +72,9 @@ check "versions: risk register, treatment plan, requirements and objectives each
 	"SELECT count(DISTINCT wp.key) = 4 FROM isms.record r JOIN isms.work_product wp USING (work_product_id)
 	  WHERE r.org_id = $nw AND r.state = 'superseded' AND r.version = 1
 	    AND wp.key IN ('risk_register', 'risk_treatment_plan', 'requirements_register', 'security_objectives')"
-check "the backdated acceptable use policy is the one approved document past its review date" \
-	"SELECT array_agg(title) = '{\"Acceptable use policy\"}' FROM isms.record
-	  WHERE state = 'approved' AND valid_until < current_date"
+check "the risks and opportunities of month 0, not confirmed by the management review, are the one approved document past its review date" \
+	"SELECT array_agg(title) = '{\"Risks and opportunities of the ISMS\"}' FROM isms.record
+	  WHERE org_id = $nw AND state = 'approved' AND valid_until < current_date"
 check "the risk criteria were set in the 6.2 run, through the API (an event of the run)" \
 	"SELECT EXISTS (SELECT FROM isms.risk_criteria c JOIN isms.run r USING (org_id, run_id) JOIN isms.process p USING (process_id)
 	                 WHERE c.org_id = $nw AND p.code = '6.2' AND c.acceptance_threshold = 6)"
@@ -98,6 +98,40 @@ check "the heat map has every cell of the 5 x 5 scales, inherent and residual, s
 check "Northwind Labs declared 8.5 not applicable" \
 	"SELECT EXISTS (SELECT FROM isms.process_exclusion x JOIN isms.organization o USING (org_id)
 	                 JOIN isms.process p USING (process_id) WHERE o.name = 'Northwind Labs' AND p.code = '8.5')"
+check "the year is Northwind Cloud's imported history: 8 batches (chapters 1-7 and 9), by the history importer, business times in order and never after recording" \
+	"SELECT count(*) = 8 AND bool_and(b.imported_by = 'amir_ciso')
+	        AND (SELECT bool_and(e.business_at <= e.occurred_at) AND count(*) FILTER (WHERE e.import_batch IS NOT NULL) > 500
+	               FROM isms.event e WHERE e.org_id = $nw)
+	   FROM isms.import_batch b WHERE b.org_id = $nw"
+check "the year spans a year: governance in month 0 (more than 12 months ago), the policy review in month 12" \
+	"SELECT min(started_at) < now() - interval '12 months' AND max(started_at) > now() - interval '1 month'
+	   FROM isms.run WHERE org_id = $nw"
+check "four runs ended after their due date (7.4, 7.10, 8.2, 8.3), every other completed run on time" \
+	"SELECT array_agg(title ORDER BY title COLLATE \"C\") = '{\"Change: hardware keys for support\",\"ISMS budget and staffing\",\"Initial risk assessment\",\"Records control rules\"}'
+	   FROM isms.run WHERE org_id = $nw AND state = 'completed' AND ended_at::date > due"
+check "cycle times in days: the initial risk assessment took 39 days, its treatment 19, the incident 2" \
+	"SELECT array_agg(round(extract(epoch FROM ended_at - started_at) / 86400) ORDER BY run_id) = '{39,19,2}'
+	   FROM isms.run WHERE org_id = $nw AND title IN ('Initial risk assessment', 'Risk treatment', 'Incident: phished support credentials')"
+check "isms_report.cycle_time: 7.4 one of two runs on time, 7.2 all, every average cycle at least a day" \
+	"SET ROLE bi_dashboard;
+	 SELECT (SELECT sum(runs_on_time) = 1 AND sum(runs_completed) = 2 FROM isms_report.cycle_time WHERE period = 'month' AND process_code = '7.4')
+	    AND (SELECT bool_and(on_time_rate = 1) FROM isms_report.cycle_time WHERE period = 'month' AND process_code = '7.2')
+	    AND (SELECT min(avg_cycle_days) >= 1 FROM isms_report.cycle_time WHERE period = 'quarter')"
+check "the capability profile differs: level 3 for 7.6 (its own procedure), 1 for the late 7.4, 7.10, 8.2, 8.3, 2 for the other twelve" \
+	"SET ROLE bi_dashboard;
+	 SELECT string_agg(process_code || '=' || capability_level, ' ' ORDER BY process_sort) =
+	        '6.2=2 7.2=2 7.3=2 7.4=1 7.5=2 7.6=3 7.7=2 7.8=2 7.9=2 7.10=1 7.11=2 7.12=2 7.13=2 8.2=1 8.3=1 8.4=2 8.5=2'
+	   FROM isms_report.capability_profile"
+check "documents reviewed on schedule: the policy review confirmed the three policies of month 3 before their review date" \
+	"SELECT count(*) = 3 AND bool_and(r.valid_until > current_date + 300)
+	   FROM isms.run_record l JOIN isms.run p ON p.org_id = l.org_id AND p.run_id = l.run_id
+	   JOIN isms.record r ON r.org_id = l.org_id AND r.record_id = l.record_id
+	  WHERE p.org_id = $nw AND p.title = 'Policy review' AND l.role = 'confirmed'"
+check "the history is imported too: one batch for Fabrikam's year, its 7.2 and 7.11 runs late" \
+	"SELECT (SELECT count(*) = 1 FROM isms.import_batch b JOIN isms.organization o USING (org_id) WHERE o.name = 'Fabrikam Payments')
+	    AND (SELECT array_agg(p.code::text ORDER BY p.code::text COLLATE \"C\") = '{7.11,7.2}' FROM isms.run r JOIN isms.process p USING (process_id)
+	           JOIN isms.organization o ON o.org_id = r.org_id
+	          WHERE o.name = 'Fabrikam Payments' AND r.ended_at::date > r.due)"
 check "one year of synthetic history: 17 completed runs for Fabrikam Payments" \
 	"SELECT count(*) = 17 FROM isms.run r JOIN isms.organization o USING (org_id)
 	  WHERE o.name = 'Fabrikam Payments' AND r.state = 'completed'"
