@@ -248,11 +248,12 @@ import_check_time(TimestampTz at)
 				 errmsg("import time %s is in the future", timestamptz_to_str(at)),
 				 errdetail("Imported history happened before it is recorded."),
 				 errhint("Record future work live when it happens.")));
+	/* timestamptz_to_str returns a static buffer: the first is copied */
 	if (RULE_ON(IS044_IMPORT_ORDER) && previous != 0 && at < previous)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_IMPORT_TIME),
 				 errmsg("import time %s is before the previous imported time %s of organization " INT64_FORMAT,
-						timestamptz_to_str(at), timestamptz_to_str(previous), import.org_id),
+						pstrdup(timestamptz_to_str(at)), timestamptz_to_str(previous), import.org_id),
 				 errdetail("History is imported in order: no change may claim a time before the one imported before it."),
 				 errhint("Sort the history by time before importing it.")));
 }
