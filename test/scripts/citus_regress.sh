@@ -48,6 +48,7 @@ DIFFERS=(
 	"engine_e2e|one transaction writing an organisation's shards as two roles (the engine's owner and the member) is refused: placements modified by a different user"
 	"garbage|a NULL organisation is refused by Citus before the engine (22004, not IS015); reference-table writes after parallel DML in one transaction"
 	"history_import|import_batch rows are inserted by the engine on the coordinator; the shard's append-only guard on the worker does not see the engine's in-backend write marker (issue 19 item 2, for the import table)"
+	"history_load|the import batch cannot be opened on a distributed database (as history_import)"
 	"incident|placements modified by a different user (as engine_e2e): a report as one member and triage as another in one transaction"
 	"inventory|lookups by run id alone (isms.run_org) inside a distributed SQL function (as capability), in the support fixture's governance run"
 	"nonconformity|placements modified by a different user (as engine_e2e)"
