@@ -21,62 +21,10 @@ SELECT pg_temp.name('organization', create_organization('Other Reports Ltd', 're
 SELECT add_member(:org, 'regress_rep_approver', 'manager'), add_member(:org, 'regress_rep_owner', 'contributor'),
        add_member(:org, 'regress_rep_reader', 'reader');
 
--- Publish a record (the writer submits, another approves), start a run with
--- every approved input, perform a whole run with its required outputs.
-CREATE FUNCTION pg_temp.publish(rec bigint) RETURNS bigint
-    LANGUAGE plpgsql AS $$
-DECLARE
-    writer text := current_user;
-BEGIN
-    PERFORM isms.submit_record(rec);
-    SET ROLE regress_rep_approver;
-    PERFORM isms.approve_record(rec);
-    EXECUTE format('SET ROLE %I', writer);
-    RETURN rec;
-END
-$$;
-CREATE FUNCTION pg_temp.start(org bigint, code isms.clause) RETURNS bigint
-    LANGUAGE plpgsql AS $$
-DECLARE
-    run bigint := isms.plan_run(org, code, 'Run of ' || code);
-    r record;
-BEGIN
-    FOR r IN SELECT DISTINCT ON (rec.work_product_id) rec.record_id
-               FROM isms.process_input i
-               JOIN isms.record rec ON rec.org_id = org AND rec.work_product_id = i.work_product_id
-              WHERE i.process_id = isms.process_id(org, code) AND rec.state = 'approved'
-              ORDER BY rec.work_product_id, rec.record_id DESC
-    LOOP
-        PERFORM isms.add_input(run, r.record_id);
-    END LOOP;
-    PERFORM isms.start_run(run);
-    RETURN run;
-END
-$$;
-CREATE FUNCTION pg_temp.perform(org bigint, code isms.clause, skip int[] DEFAULT '{}') RETURNS bigint
-    LANGUAGE plpgsql AS $$
-DECLARE
-    run bigint := pg_temp.start(org, code);
-    r record;
-BEGIN
-    FOR r IN SELECT activity_no FROM isms.activity
-              WHERE process_id = isms.process_id(org, code) AND (org_id IS NULL OR org_id = org) ORDER BY activity_no LOOP
-        IF r.activity_no = ANY (skip) THEN
-            PERFORM isms.skip_step(run, r.activity_no, 'not needed in this run');
-            CONTINUE;
-        END IF;
-        PERFORM isms.start_step(run, r.activity_no);
-        PERFORM pg_temp.publish(isms.new_record(run, w.key, w.name))
-           FROM isms.process_output o JOIN isms.work_product w USING (work_product_id)
-          WHERE o.process_id = isms.process_id(org, code) AND o.activity_no = r.activity_no AND o.required
-            AND (o.org_id IS NULL OR o.org_id = org);
-        PERFORM isms.finish_step(run, r.activity_no);
-    END LOOP;
-    PERFORM isms.complete_run(run);
-    RETURN run;
-END
-$$;
-GRANT ALL ON ALL TABLES IN SCHEMA pg_temp TO PUBLIC;
+-- Publish a record (the writer submits, the approver approves), start and
+-- perform runs: test/lib/register_runs.sql.
+SET regress.approver = regress_rep_approver;
+\i test/lib/register_runs.sql
 
 -- Reports Ltd: context, requirements and a first (empty) risk assessment
 -- done; a risk assessment (7.4) and a risk treatment (7.5) run active.

@@ -1,5 +1,5 @@
 -- Test helper (included with \i, after test/lib/try.sql) for the register
--- tests of issue 16 (incident, nonconformity): publish a record (the caller
+-- tests (risk, register_reports, incident, nonconformity): publish a record (the caller
 -- submits, the role named in the setting regress.approver approves), start
 -- a run of a process with the latest approved record of every input, and
 -- perform a whole run with every required output published (activities in
