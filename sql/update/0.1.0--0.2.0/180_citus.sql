@@ -9,7 +9,12 @@
 -- by org_id.  Citus copies the existing rows into the new shards, whose
 -- copies of the engine's triggers would refuse them as new writes (the PRM
 -- is read-only, approved records cannot be inserted): the table's enabled
--- triggers are disabled for the copy and enabled again, on every shard.
+-- row triggers are disabled for the copy and enabled again, on every shard.
+-- Only row triggers: Citus carries ENABLE TRIGGER to the shards' copies of
+-- row triggers only, so a statement trigger switched off would stay off on
+-- every shard (lifecycle_changed, register_changed: committed catalog
+-- changes would never reach a worker's open sessions); the statement
+-- triggers only drop caches or guard TRUNCATE, which the copy does not run.
 CREATE FUNCTION isms.distribute_table(t regclass, colocate regclass, shard_count integer) RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
     AS $fn$
@@ -18,7 +23,8 @@ DECLARE
     tg name;
 BEGIN
     SELECT array_agg(tgname) INTO triggers FROM pg_trigger
-     WHERE tgrelid OPERATOR(pg_catalog.=) t AND NOT tgisinternal AND tgenabled OPERATOR(pg_catalog.=) 'O';
+     WHERE tgrelid OPERATOR(pg_catalog.=) t AND NOT tgisinternal AND tgenabled OPERATOR(pg_catalog.=) 'O'
+       AND (tgtype::integer OPERATOR(pg_catalog.&) 1) OPERATOR(pg_catalog.=) 1;   -- TRIGGER_TYPE_ROW
     FOREACH tg IN ARRAY coalesce(triggers, '{}') LOOP
         EXECUTE format('ALTER TABLE %s DISABLE TRIGGER %I', t, tg);
     END LOOP;
