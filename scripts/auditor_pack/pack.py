@@ -8,9 +8,9 @@ Usage (scripts/auditor_pack.sh wraps it and prints the PDF too):
     pack.py --org 'Northwind Cloud' [--role kofi_audit] [--checkpoint N:HEX] --out pack.html
 
 Connection: the libpq environment (PGHOST, PGPORT, PGUSER, PGDATABASE, ...)
-or --dsn.  Sections are the entries of SECTIONS: a table section names the
-candidate views (the first that exists is read), the columns and the order;
-a view that does not exist renders as a note, not an error.  Each section's
+or --dsn.  Sections are the entries of SECTIONS: a table section names its
+view, the columns and the order; a view that does not exist renders as a
+note, not an error.  Each section's
 <section> carries data-state: rows, none (the view has no rows for the
 organisation), absent (no such view, or the role may not read it).
 """
@@ -31,9 +31,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 
-def table(key, title, views, columns, order, where="true", intro="", none="None.", headline=None):
-    """A section read from the first existing view of `views`; headline(rows) sums it up."""
-    return dict(kind="table", key=key, title=title, views=views, columns=columns, order=order,
+def table(key, title, view, columns, order, where="true", intro="", none="None.", headline=None):
+    """A section read from isms_report.`view`; headline(rows) sums it up."""
+    return dict(kind="table", key=key, title=title, view=view, columns=columns, order=order,
                 where=where, intro=intro, none=none, headline=headline or count_rows)
 
 
@@ -51,40 +51,40 @@ def count_where(col, value, what):
 
 # One entry per section, in the order of the page.
 SECTIONS = [
-    dict(kind="heatmap", key="heatmap", title="Risk heat map", views=["risk_heat_map"],
+    dict(kind="heatmap", key="heatmap", title="Risk heat map", view="risk_heat_map",
          intro="Risks per cell of the organisation's likelihood and impact scales, before (inherent) and "
                "after treatment (residual); cells above the acceptance threshold are marked."),
-    table("readiness", "ISO/IEC 27001 readiness", ["iso27001_readiness"],
+    table("readiness", "ISO/IEC 27001 readiness", "iso27001_readiness",
           ["clause", "title", "status", "processes", "missing"], "clause_sort",
           headline=count_where("status", "ready", "clauses ready"),
           intro="Clauses 4.1 to 10.2: the processes that implement them and the documented information "
                 "still missing."),
-    table("soa", "Statement of Applicability", ["statement_of_applicability"],
+    table("soa", "Statement of Applicability", "statement_of_applicability",
           ["control", "title", "theme", "applicable", "status", "owner", "justification", "risks",
            "changed_since_approval"], "control_sort", headline=count_where("applicable", "yes", "controls applicable"),
           intro="Every Annex A control and own control, included or excluded with its justification, "
                 "its implementation status and whether it changed since the approved SoA record."),
-    table("incidents", "Open incidents", ["open_incidents"],
+    table("incidents", "Open incidents", "open_incidents",
           ["incident_id", "title", "severity", "state", "notification_regime", "detected_at", "age_days"],
           "severity_value DESC, age_days DESC",
           intro="Security incidents not yet closed, most severe and oldest first."),
     table("corrective_actions", "Open nonconformities and corrective actions",
-          ["open_nonconformities"],
+          "open_nonconformities",
           ["nonconformity_id", "title", "source", "clause", "state", "action", "owner", "due_date", "days_overdue"],
           "due_date NULLS LAST",
           intro="Nonconformities and their corrective actions not yet closed, earliest due first."),
-    table("documents_due", "Documents due", ["work_product_currency"],
+    table("documents_due", "Documents due", "work_product_currency",
           ["work_product", "title", "version", "valid_until", "days_left", "status"], "days_left NULLS FIRST",
           where="status <> 'current'", headline=lambda rows, cols: "%d due" % len(rows),
           intro="Documented information that is missing, expired or due for review.",
           none="Every document is current."),
-    table("capability", "Capability profile", ["capability_profile"],
+    table("capability", "Capability profile", "capability_profile",
           ["process_code", "process_name", "pa11", "pa21", "pa22", "pa31", "pa32", "capability_level",
            "assessor_rated"], "process_sort",
           headline=lambda rows, cols: "%d of %d processes at level 1 or above" % (
               sum(1 for r in rows if r[cols.index("capability_level")] not in ("", "0")), len(rows)),
           intro="Process attribute ratings (ISO/IEC 33020: N, P, L, F) and the capability level per process."),
-    dict(kind="chain", key="chain", title="Event chain verification", views=[],
+    dict(kind="chain", key="chain", title="Event chain verification", view=None,
          intro="The organisation's hash chain of events recomputed end to end, and verified against the "
                "checkpoint: keep the checkpoint outside the database and pass it to the next pack."),
 ]
@@ -124,19 +124,14 @@ def find_org(db, org):
     sys.exit("auditor pack: organisation %r is not visible to role %s (visible: %s)" % (org, db.user, seen))
 
 
-def first_view(db, views):
-    return next((v for v in views if db.view_exists(v)), None)
-
-
 def absent(sec, why):
     return dict(sec, state="absent", note=why, headline="not available")
 
 
 def render_table(db, sec, org_id):
-    view = first_view(db, sec["views"])
-    if view is None:
-        return absent(sec, "No register of this kind in this database: none of the views %s exists."
-                      % ", ".join("isms_report." + v for v in sec["views"]))
+    view = sec["view"]
+    if not db.view_exists(view):
+        return absent(sec, "No register of this kind in this database: isms_report.%s does not exist." % view)
     order = sec["order"] or "1"
     try:
         rows = db.run("SELECT * FROM isms_report.%s WHERE org_id = %%s AND (%s) ORDER BY %s"
@@ -170,7 +165,7 @@ def png(fig):
 
 
 def render_heatmap(db, sec, org_id):
-    if first_view(db, sec["views"]) is None:
+    if not db.view_exists(sec["view"]):
         return absent(sec, "No risk register in this database (isms_report.risk_heat_map).")
     cells = db.run("SELECT * FROM isms_report.risk_heat_map WHERE org_id = %s ORDER BY basis, likelihood, impact",
                    (org_id,))
