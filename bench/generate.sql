@@ -102,10 +102,10 @@ SELECT org_id, run_id, record_id, CASE WHEN produced THEN 'output' ELSE 'input' 
 
 -- Placeholder events of the bulk organisations: plan, start and complete of
 -- each run; create and approve of each record.
-INSERT INTO isms.event (org_id, event_no, occurred_at, actor, object_type, object_id, action,
+INSERT INTO isms.event (org_id, event_no, occurred_at, business_at, actor, object_type, object_id, action,
                         old_state, new_state, detail, prev_hash, hash)
 SELECT org_id, row_number() OVER (PARTITION BY org_id ORDER BY at, object_id, action),
-       at, 'alice', object_type, object_id, action, old_state, new_state, NULL, NULL, '\x00'::bytea
+       at, at, 'alice', object_type, object_id, action, old_state, new_state, NULL, NULL, '\x00'::bytea
   FROM (SELECT org_id, d::timestamptz + e.o * interval '1 day' AS at, 'run' AS object_type, run_id AS object_id,
                e.action, e.old_state, e.new_state
           FROM g_run, (VALUES (0, 'plan', NULL, 'planned'), (1, 'start', 'planned', 'active'),

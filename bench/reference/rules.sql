@@ -87,7 +87,8 @@ BEGIN
             RAISE EXCEPTION 'organization % does not exist', p_org USING ERRCODE = 'IS015';
         END IF;
     END IF;
-    v_at := clock_timestamp();      -- stamped after the lock, as the engine does
+    v_at := clock_timestamp();      -- stamped after the lock, as the engine does; live work:
+                                    -- business time = recorded time, hash encoding v1
     v_no := v_no + 1;
     v_hash := sha256(coalesce(v_prev, '\x'::bytea) || convert_to(
         'isms-event-v1;' || p_org || ';' || v_no || ';'
@@ -95,9 +96,9 @@ BEGIN
         || isms_ref.canonical(v_actor) || isms_ref.canonical(p_type) || isms_ref.canonical(p_id::text)
         || isms_ref.canonical(p_action) || isms_ref.canonical(p_old) || isms_ref.canonical(p_new)
         || isms_ref.canonical(p_detail::text), 'UTF8'));
-    INSERT INTO isms.event (org_id, event_no, occurred_at, actor, object_type, object_id, action,
+    INSERT INTO isms.event (org_id, event_no, occurred_at, business_at, actor, object_type, object_id, action,
                             old_state, new_state, detail, prev_hash, hash)
-    VALUES (p_org, v_no, v_at, v_actor, p_type, p_id, p_action, p_old, p_new, p_detail, v_prev, v_hash);
+    VALUES (p_org, v_no, v_at, v_at, v_actor, p_type, p_id, p_action, p_old, p_new, p_detail, v_prev, v_hash);
     UPDATE isms.event_chain SET last_event_no = v_no, last_hash = v_hash
      WHERE ctid = v_ctid AND org_id = p_org RETURNING ctid INTO v_ctid;
     PERFORM set_config('isms_ref.chain_head', p_org || ':' || v_ctid, true);
