@@ -12,8 +12,8 @@
 #
 # Runs as root (the cluster runs as postgres); the workloads connect as the
 # tenant roles of bench/setup.sql, with row-level security on.  Phases:
-#   views small   a reader of 100 organisations, database of 100 organisations
-#   views large   the same reader, database of N organisations
+#   views         a reader of 100 organisations, in a database of about 100
+#                 organisations and in one of N, alternating
 #   memory        one backend touching every organisation (isms.process_id)
 #   variants      single operations and the one-transaction incident
 #                 lifecycle, 2 clients on 2 organisations, for the variants
@@ -130,21 +130,32 @@ pgb() {
 }
 
 # Reporting views: every view of isms_report, no org filter, as a reader of
-# the first 100 bulk organisations: a page (LIMIT 100, view_runs
+# the first 100 bulk organisations, in two databases of the cluster: a copy
+# taken when the database held little more than the reader's organisations
+# (small) and the database after it grew to N organisations (large).  In
+# every repetition each view runs in both, one right after the other in an
+# order that alternates, so that a ratio compares two measurements taken
+# seconds apart on a shared machine: a page (LIMIT 100, view_runs
 # executions) and every row (what a BI tool's extract reads, 5 executions).
 views=$(sql "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
               WHERE n.nspname = 'isms_report' AND c.relkind IN ('v', 'm') ORDER BY 1")
+declare -A viewdb=([small]=bench_views_small [large]=$PGDATABASE)
 measure_views() {
-	local phase=$1 v script
-	log "views, $phase database ($(sql "SELECT count(*) FROM isms.organization") organisations)"
+	local rep=$1 v db script k=0
+	log "views rep $rep: $(sql "SELECT count(*) FROM isms.organization") / $(PGDATABASE=${viewdb[small]} sql "SELECT count(*) FROM isms.organization") organisations"
 	for v in $views; do
 		script=$out/view.$v.sql
 		echo "SELECT * FROM isms_report.$v LIMIT 100;" >"$script"
-		row view "$phase" "$v" "$(PGOPTIONS="$PGOPTIONS -c statement_timeout=${view_timeout}s" \
-			pgb "view.$phase.$v" bench_reader "$script" -c 1 -t "$view_runs")"
 		echo "SELECT * FROM isms_report.$v;" >"$script.all"
-		row view "$phase.all" "$v" "$(PGOPTIONS="$PGOPTIONS -c statement_timeout=${view_timeout}s" \
-			pgb "view.$phase.all.$v" bench_reader "$script.all" -c 1 -t 5)"
+		for db in $(rotate $((rep + k)) small large); do
+			export PGDATABASE=${viewdb[$db]}
+			row view "$db" "$v" "$rep" "$(PGOPTIONS="$PGOPTIONS -c statement_timeout=${view_timeout}s" \
+				pgb "view.$db.$rep.$v" bench_reader "$script" -c 1 -t "$view_runs")"
+			row view "$db.all" "$v" "$rep" "$(PGOPTIONS="$PGOPTIONS -c statement_timeout=${view_timeout}s" \
+				pgb "view.$db.all.$rep.$v" bench_reader "$script.all" -c 1 -t 5)"
+		done
+		export PGDATABASE=${viewdb[large]}
+		k=$((k + 1))
 	done
 }
 
@@ -307,7 +318,8 @@ generate -v orgs=$small_orgs -v years=2 -v kmax=12 -v bench_years=1 -v tag=s
 sql "SELECT bench.add_members('bench_reader', 'reader', array_agg(org_id)) FROM isms.organization WHERE name LIKE 'bulk-s-%'" >/dev/null
 row meta orgs_small "$(sql "SELECT count(*) FROM isms.organization")"
 row meta records_small "$(sql "SELECT count(*) FROM isms.record")"
-measure_views small
+log "copying the small database for the views"
+"${PSQL[@]}" -d template1 -c "CREATE DATABASE ${viewdb[small]} TEMPLATE ${viewdb[large]}" || exit 1
 
 generate -v orgs=$((orgs - $(sql "SELECT count(*) FROM isms.organization"))) -v years=1 -v kmax=1 -v bench_years=0 -v tag=l
 sql "SELECT bench.add_members('bench_mem', 'contributor', array_agg(org_id)) FROM isms.organization" >/dev/null
@@ -315,7 +327,8 @@ row meta orgs_large "$(sql "SELECT count(*) FROM isms.organization")"
 row meta records_large "$(sql "SELECT count(*) FROM isms.record")"
 row meta runs_large "$(sql "SELECT count(*) FROM isms.run")"
 row meta events_large "$(sql "SELECT count(*) FROM isms.event")"
-measure_views large
+for rep in $(seq 1 "$reps"); do measure_views "$rep"; done
+"${PSQL[@]}" -d template1 -c "DROP DATABASE ${viewdb[small]}" || exit 1
 for rep in $(seq 1 "$reps"); do measure_memory "$rep"; done
 measure_variants
 measure_scaling
