@@ -91,6 +91,9 @@ SELECT pg_temp.try($$SELECT isms.import_at('2025-02-19 08:00+00')$$);
 SELECT isms.import_at('2025-03-10 08:00+00') IS NOT NULL AS at;
 SELECT isms.skip_step(:run, 5, 'no review this quarter');
 SELECT isms.complete_run(:run);
+-- a record submitted on 10 March and still waiting for its approver
+SELECT isms.new_external_record(:org, 'business_context', 'Strategy 2025, revised') AS waiting \gset
+SELECT isms.submit_record(:waiting);
 COMMIT;
 
 -- The run's, steps' and records' times are the business times.
@@ -116,6 +119,9 @@ SELECT source, imported_by, first_at, last_at FROM isms.import_batch WHERE org_i
 -- Reports use business time: 35 days, on time.
 SELECT process_code, period, period_start, runs_completed, avg_cycle_days, runs_on_time, on_time_rate
   FROM isms_report.cycle_time WHERE org_id = :org ORDER BY period;
+-- It has waited since its business time, not since the import.
+SELECT record_id = :waiting AS waiting, submitted_at, age_days > 365 AS over_a_year
+  FROM isms_report.pending_approvals WHERE org_id = :org;
 SELECT valid, problem FROM isms.verify_events(:org);
 
 -- 4. A later batch cannot go back before the last imported time (IS044),

@@ -50,6 +50,7 @@ CREATE CAST (character varying AS isms.clause) WITH INOUT AS IMPLICIT;
 CREATE CAST (text AS isms.rating) WITH INOUT AS IMPLICIT;
 CREATE CAST (character varying AS isms.rating) WITH INOUT AS IMPLICIT;
 
+-- (pending_approvals is created again in 260_time, on business time)
 DROP VIEW isms_report.process_status, isms_report.work_product_currency, isms_report.run_blockers,
     isms_report.pending_approvals, isms_report.iso27001_readiness, isms_report.management_review_inputs,
     isms_report.cycle_time, isms_report.event_timeline, isms_report.capability_profile;
@@ -160,39 +161,6 @@ SELECT o.org_id,
          WHERE r.org_id OPERATOR(pg_catalog.=) o.org_id
            AND r.state OPERATOR(pg_catalog.=) ANY (ARRAY['planned', 'active', 'suspended']::isms.run_state[])
          ORDER BY r.run_id) v;
-
-CREATE VIEW isms_report.pending_approvals WITH (security_barrier = true) AS
-SELECT o.org_id,
-       v.*
-  FROM isms.my_organizations() o
- CROSS JOIN LATERAL (
-        SELECT r.record_id,
-               r.document_id,
-               r.version,
-               wp.key AS work_product,
-               r.title,
-               r.author,
-               r.produced_by_run,
-               p.code::text AS process_code,
-               isms.clause_sort_key(p.code) AS process_sort,
-               s.submitted_at,
-               CURRENT_TIMESTAMP OPERATOR(pg_catalog.-) s.submitted_at AS age,
-               CURRENT_DATE OPERATOR(pg_catalog.-) (s.submitted_at)::date AS age_days
-          FROM isms.record r
-          JOIN isms.work_product wp ON wp.work_product_id OPERATOR(pg_catalog.=) r.work_product_id
-          LEFT JOIN isms.run rn
-            ON rn.org_id OPERATOR(pg_catalog.=) r.org_id AND rn.run_id OPERATOR(pg_catalog.=) r.produced_by_run
-          LEFT JOIN isms.process p ON p.process_id OPERATOR(pg_catalog.=) rn.process_id
-         CROSS JOIN LATERAL (
-                SELECT pg_catalog.max(e.occurred_at) AS submitted_at
-                  FROM isms.event e
-                 WHERE e.org_id OPERATOR(pg_catalog.=) r.org_id
-                   AND e.object_type OPERATOR(pg_catalog.=) 'record'
-                   AND e.object_id OPERATOR(pg_catalog.=) r.record_id
-                   AND e.action OPERATOR(pg_catalog.=) 'submit') s
-         WHERE r.org_id OPERATOR(pg_catalog.=) o.org_id
-           AND r.state OPERATOR(pg_catalog.=) 'in_review'::isms.record_state
-         ORDER BY r.record_id) v;
 
 CREATE VIEW isms_report.iso27001_readiness WITH (security_barrier = true) AS
 SELECT o.org_id,
@@ -520,21 +488,6 @@ COMMENT ON COLUMN isms_report.management_review_inputs.process_code IS 'Code of 
 COMMENT ON COLUMN isms_report.management_review_inputs.process_sort IS 'Sort key of process_code: numbers zero-padded (0007.0004), sorts numerically in any client (isms.clause_sort_key)';
 COMMENT ON COLUMN isms_report.management_review_inputs.last_review_at IS 'When the latest management review results were approved (NULL: no review yet)';
 COMMENT ON COLUMN isms_report.management_review_inputs.new_since_last_review IS 'Approved records of the work product approved after the latest management review (all of them if none)';
-COMMENT ON VIEW isms_report.pending_approvals IS
-    'Records in review, waiting for an approver other than their author, with how long they have waited';
-COMMENT ON COLUMN isms_report.pending_approvals.org_id IS 'The organization (one of the caller''s memberships: isms.my_organizations)';
-COMMENT ON COLUMN isms_report.pending_approvals.record_id IS 'The record (isms.record.record_id)';
-COMMENT ON COLUMN isms_report.pending_approvals.document_id IS 'The document the record is a version of (its first version''s record_id)';
-COMMENT ON COLUMN isms_report.pending_approvals.version IS 'Version of the document';
-COMMENT ON COLUMN isms_report.pending_approvals.work_product IS 'Key of the work product';
-COMMENT ON COLUMN isms_report.pending_approvals.title IS 'Title of the record';
-COMMENT ON COLUMN isms_report.pending_approvals.author IS 'Who wrote the record (may not approve it)';
-COMMENT ON COLUMN isms_report.pending_approvals.produced_by_run IS 'The run the record is an output of (NULL for external records)';
-COMMENT ON COLUMN isms_report.pending_approvals.process_code IS 'Code of the process whose run produced the record, as text (NULL for external records)';
-COMMENT ON COLUMN isms_report.pending_approvals.process_sort IS 'Sort key of process_code: numbers zero-padded (0007.0004), sorts numerically in any client (isms.clause_sort_key)';
-COMMENT ON COLUMN isms_report.pending_approvals.submitted_at IS 'When the record was (last) submitted for review (from the events)';
-COMMENT ON COLUMN isms_report.pending_approvals.age IS 'Time in review so far';
-COMMENT ON COLUMN isms_report.pending_approvals.age_days IS 'Whole days in review so far';
 COMMENT ON VIEW isms_report.process_status IS
     'One row per organization and process (the PRM and the organization''s own): applicability, last completed run, open and overdue runs';
 COMMENT ON COLUMN isms_report.process_status.org_id IS 'The organization (one of the caller''s memberships: isms.my_organizations)';
@@ -586,7 +539,7 @@ COMMENT ON COLUMN isms_report.work_product_currency.approved_documents IS 'How m
 COMMENT ON COLUMN isms_report.work_product_currency.status IS 'current, needs review (valid_until within 30 days), expired (valid_until passed) or missing (no approved document)';
 
 GRANT SELECT ON isms_report.process_status, isms_report.work_product_currency, isms_report.run_blockers,
-    isms_report.pending_approvals, isms_report.iso27001_readiness, isms_report.management_review_inputs,
+    isms_report.iso27001_readiness, isms_report.management_review_inputs,
     isms_report.cycle_time, isms_report.event_timeline, isms_report.capability_profile
     TO isms_reader, isms_auditor, isms_manager, isms_admin, isms_contributor;
 

@@ -99,3 +99,55 @@ COMMENT ON COLUMN isms_report.event_time.imported IS 'True: imported history (is
 COMMENT ON COLUMN isms_report.event_time.import_batch IS 'The import batch (NULL: live work)';
 COMMENT ON COLUMN isms_report.event_time.import_source IS 'The source the batch named (NULL: live work)';
 GRANT SELECT ON isms_report.event_time TO isms_reader;
+
+-- Records in review, as 160_bi shaped the view, waiting since the business
+-- time of their latest submission: an imported record submitted in March
+-- has waited since March, not since the day it was imported.
+CREATE VIEW isms_report.pending_approvals WITH (security_barrier = true) AS
+SELECT o.org_id,
+       v.*
+  FROM isms.my_organizations() o
+ CROSS JOIN LATERAL (
+        SELECT r.record_id,
+               r.document_id,
+               r.version,
+               wp.key AS work_product,
+               r.title,
+               r.author,
+               r.produced_by_run,
+               p.code::text AS process_code,
+               isms.clause_sort_key(p.code) AS process_sort,
+               s.submitted_at,
+               CURRENT_TIMESTAMP OPERATOR(pg_catalog.-) s.submitted_at AS age,
+               CURRENT_DATE OPERATOR(pg_catalog.-) (s.submitted_at)::date AS age_days
+          FROM isms.record r
+          JOIN isms.work_product wp ON wp.work_product_id OPERATOR(pg_catalog.=) r.work_product_id
+          LEFT JOIN isms.run rn
+            ON rn.org_id OPERATOR(pg_catalog.=) r.org_id AND rn.run_id OPERATOR(pg_catalog.=) r.produced_by_run
+          LEFT JOIN isms.process p ON p.process_id OPERATOR(pg_catalog.=) rn.process_id
+         CROSS JOIN LATERAL (
+                SELECT pg_catalog.max(e.business_at) AS submitted_at
+                  FROM isms.event e
+                 WHERE e.org_id OPERATOR(pg_catalog.=) r.org_id
+                   AND e.object_type OPERATOR(pg_catalog.=) 'record'
+                   AND e.object_id OPERATOR(pg_catalog.=) r.record_id
+                   AND e.action OPERATOR(pg_catalog.=) 'submit') s
+         WHERE r.org_id OPERATOR(pg_catalog.=) o.org_id
+           AND r.state OPERATOR(pg_catalog.=) 'in_review'::isms.record_state
+         ORDER BY r.record_id) v;
+COMMENT ON VIEW isms_report.pending_approvals IS
+    'Records in review, waiting for an approver other than their author, with how long they have waited';
+COMMENT ON COLUMN isms_report.pending_approvals.org_id IS 'The organization (one of the caller''s memberships: isms.my_organizations)';
+COMMENT ON COLUMN isms_report.pending_approvals.record_id IS 'The record (isms.record.record_id)';
+COMMENT ON COLUMN isms_report.pending_approvals.document_id IS 'The document the record is a version of (its first version''s record_id)';
+COMMENT ON COLUMN isms_report.pending_approvals.version IS 'Version of the document';
+COMMENT ON COLUMN isms_report.pending_approvals.work_product IS 'Key of the work product';
+COMMENT ON COLUMN isms_report.pending_approvals.title IS 'Title of the record';
+COMMENT ON COLUMN isms_report.pending_approvals.author IS 'Who wrote the record (may not approve it)';
+COMMENT ON COLUMN isms_report.pending_approvals.produced_by_run IS 'The run the record is an output of (NULL for external records)';
+COMMENT ON COLUMN isms_report.pending_approvals.process_code IS 'Code of the process whose run produced the record, as text (NULL for external records)';
+COMMENT ON COLUMN isms_report.pending_approvals.process_sort IS 'Sort key of process_code: numbers zero-padded (0007.0004), sorts numerically in any client (isms.clause_sort_key)';
+COMMENT ON COLUMN isms_report.pending_approvals.submitted_at IS 'When the record was (last) submitted for review: the business time of its latest submit event';
+COMMENT ON COLUMN isms_report.pending_approvals.age IS 'Time in review so far';
+COMMENT ON COLUMN isms_report.pending_approvals.age_days IS 'Whole days in review so far';
+GRANT SELECT ON isms_report.pending_approvals TO isms_reader, isms_auditor, isms_manager, isms_admin, isms_contributor;
