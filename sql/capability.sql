@@ -118,10 +118,17 @@ SELECT process, achievement, rating, figures
 SELECT attribute, achievement, rating
   FROM isms.derived_ratings(:org, date_trunc('year', now())::date, CURRENT_DATE)
  WHERE process::text = '7.4';
--- A period before the history: no evidence, all N but PA 3.1 (current definitions).
+-- A period before the history: no evidence, and no definition in force at
+-- its end (the procedure and the roles were approved later): all N.
 SELECT attribute, achievement, rating
   FROM isms.derived_ratings(:org, '2020-01-01', '2020-12-31')
  WHERE process::text = '6.2';
+-- This year's runs judged at a later end of the period (in 400 days): by
+-- then the outputs (none superseded), the procedure and the roles have
+-- expired: PA 2.2 and PA 3.1 find nothing current.
+SELECT attribute, achievement, rating
+  FROM isms.derived_ratings(:org, date_trunc('year', now())::date, CURRENT_DATE + 400)
+ WHERE process::text = '6.2' AND attribute IN ('PA 2.2', 'PA 3.1');
 -- Not a member: no rows.
 SELECT count(*) FROM isms.derived_ratings(:other, '2020-01-01', CURRENT_DATE);
 

@@ -215,12 +215,14 @@ SELECT p.process_id, v.outcome_no, v.text, w.work_product_id
 --          and due date) and completed by their due date;
 --   PA 2.2 work product management: share of the records produced by runs
 --          completed in the period that were approved by someone other than
---          their author, carry a version and are current (approved and not
---          expired, or superseded by a newer approved version);
---   PA 3.1 process definition: 50 if the organisation has a current approved
+--          their author, carry a version and are current at the end of the
+--          period (approved and not expired by then, or superseded by a
+--          newer approved version);
+--   PA 3.1 process definition: 50 if the organisation had, at the end of the
+--          period, an approved (by then) and unexpired
 --          operating_procedure whose content names the process
---          ({"process": "7.4"}), plus 12.5 for each current approved
---          organisation-wide definition a defined process relies on: roles
+--          ({"process": "7.4"}), plus 12.5 for each organisation-wide
+--          definition in force then that a defined process relies on: roles
 --          (roles_and_responsibilities), competence (competence_requirements),
 --          resources (resource_plan) and monitoring (measurement_plan);
 --   PA 3.2 process deployment: mean of the share of the steps of completed
@@ -285,7 +287,7 @@ WITH proc AS (
                                          AND (x.state OPERATOR(pg_catalog.=) 'superseded'::isms.record_state
                                               OR (x.state OPERATOR(pg_catalog.=) 'approved'::isms.record_state
                                                   AND (x.valid_until IS NULL
-                                                       OR x.valid_until OPERATOR(pg_catalog.>=) CURRENT_DATE)))) AS managed
+                                                       OR x.valid_until OPERATOR(pg_catalog.>=) $3)))) AS managed
       FROM outputs x
      GROUP BY x.process_id
 ), step_figures AS (
@@ -299,13 +301,15 @@ WITH proc AS (
      WHERE c.completed
      GROUP BY c.process_id
 ), definitions AS (
-    -- current approved definitions: operating procedures and the org-wide ones
+    -- the definitions in force at the end of the period: operating
+    -- procedures and the org-wide ones, approved by then and not expired
     SELECT wp.key, r.content
       FROM isms.work_product wp
       JOIN isms.record r
         ON r.org_id OPERATOR(pg_catalog.=) $1 AND r.work_product_id OPERATOR(pg_catalog.=) wp.work_product_id
        AND r.state OPERATOR(pg_catalog.=) 'approved'::isms.record_state
-       AND (r.valid_until IS NULL OR r.valid_until OPERATOR(pg_catalog.>=) CURRENT_DATE)
+       AND r.approved_at OPERATOR(pg_catalog.<) ($3 OPERATOR(pg_catalog.+) 1)
+       AND (r.valid_until IS NULL OR r.valid_until OPERATOR(pg_catalog.>=) $3)
      WHERE wp.org_id IS NULL
        AND wp.key OPERATOR(pg_catalog.=) ANY (ARRAY['operating_procedure', 'roles_and_responsibilities',
                                                     'competence_requirements', 'resource_plan', 'measurement_plan'])
