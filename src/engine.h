@@ -272,6 +272,7 @@ typedef void (*RegisterHook) (RegisterRow *row);
 extern void register_check_owner(int64 org_id, Oid owner, const char *object);
 extern void register_check_control(int64 org_id, const char *code, bool own_in_soa, const char *object);
 extern void register_register_callbacks(void);
+extern Oid	register_of_work_product(const char *work_product);
 extern void register_refuse_managed(const RegisterRow *row, const char *const *columns, const char *why,
 									const char *hint);
 extern void register_guard_closed(LifecycleRow *row);

@@ -237,6 +237,27 @@ register_ensure_fresh(void)
 	register_cache = cache;
 }
 
+/*
+ * The register whose work product is this one (its table), or InvalidOid;
+ * from the cache, so that a record insert reads no catalog (issue 14).
+ */
+Oid
+register_of_work_product(const char *work_product)
+{
+	HASH_SEQ_STATUS seq;
+	RegisterKind *reg;
+
+	register_ensure_fresh();
+	hash_seq_init(&seq, register_cache);
+	while ((reg = hash_seq_search(&seq)) != NULL)
+		if (strcmp(reg->work_product, work_product) == 0)
+		{
+			hash_seq_term(&seq);
+			return reg->relid;
+		}
+	return InvalidOid;
+}
+
 /* The register a trigger fired on. */
 static const RegisterKind *
 register_lookup(Relation rel)

@@ -38,7 +38,6 @@ PG_FUNCTION_INFO_V1(snapshot_trigger);
 /* Version of the snapshot format, the first key of every snapshot. */
 #define SNAPSHOT_FORMAT "isms-snapshot-v1"
 
-static SPIPlanPtr plan_register = NULL;
 static SPIPlanPtr plan_register_query = NULL;
 
 /*
@@ -48,21 +47,9 @@ static SPIPlanPtr plan_register_query = NULL;
 Oid
 snapshot_register(const WorkProduct *wp)
 {
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		values[1];
-	bool		isnull;
-
 	if (wp == NULL || wp->org_id != 0)
 		return InvalidOid;
-	values[0] = CStringGetTextDatum(wp->key);
-	engine_prepare(&plan_register,
-				   "SELECT relation::pg_catalog.oid FROM isms.register WHERE work_product OPERATOR(pg_catalog.=) $1",
-				   1, argtypes);
-	if (engine_exec(plan_register, values, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not read isms.register");
-	if (SPI_processed == 0)
-		return InvalidOid;
-	return DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	return register_of_work_product(wp->key);
 }
 
 /* Lower-case hex of a SHA-256 digest. */
