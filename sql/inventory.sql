@@ -41,6 +41,15 @@ SELECT pg_temp.try(format('SELECT add_asset(%s, %L, %L)', :aw, 'Laptop', 'regres
 SELECT pg_temp.try(format('SELECT add_asset(%s, %L, %L)', :ra, 'Laptop', 'regress_asset_nobody'));
 -- review dates (IS041): not in the future, the next one not before the last
 SELECT pg_temp.try(format('UPDATE asset SET run_id = %s, last_reviewed = %L WHERE asset_id = %s', :im, '2999-01-01', :db));
+-- in an import of past work, the future begins at the import's business date
+RESET ROLE;
+SELECT isms.designate(:org, current_user, 'history_importer') IS NOT NULL AS importer;
+BEGIN;
+SELECT isms.begin_import(:org, 'assets.csv') > 0 AS importing;
+SELECT isms.import_at('2024-06-01 09:00+00') IS NOT NULL AS at;
+SELECT pg_temp.try(format('UPDATE asset SET run_id = %s, last_reviewed = %L WHERE asset_id = %s', :im, '2024-06-03', :db));
+ROLLBACK;
+SET ROLE regress_asset_lead;
 SELECT pg_temp.try(format('UPDATE asset SET run_id = %s, last_reviewed = %L, next_review = %L WHERE asset_id = %s',
                           :im, current_date - 10, current_date - 20, :db));
 -- a review moves next_review on by review_months, unless the change sets it

@@ -39,6 +39,15 @@ SELECT pg_temp.try(format('SELECT measure(%s, %s, %L, 96)', :perf, :trained, '20
 SELECT pg_temp.try(format('SELECT measure(%s, %s, %L, 1)', :perf, :vulns, '2024-06-15'));
 SELECT pg_temp.try(format('SELECT measure(%s, %s, %L, 1)', :perf, :cert, '2024-07-01'));
 SELECT pg_temp.try(format('SELECT measure(%s, %s, %L, 1)', :perf, :cert, '2999-01-01'));
+-- in an import of past work, a period to come is one after the import's business date
+RESET ROLE;
+SELECT isms.designate(:org, current_user, 'history_importer') IS NOT NULL AS importer;
+BEGIN;
+SELECT isms.begin_import(:org, 'objectives.csv') > 0 AS importing;
+SELECT isms.import_at('2024-06-01 09:00+00') IS NOT NULL AS at;
+SELECT pg_temp.try(format('SELECT measure(%s, %s, %L, 1)', :perf, :vulns, '2024-07-01'));
+ROLLBACK;
+SET ROLE regress_obj_lead;
 -- a correction of a period replaces its value; target and on_target are the engine's
 SELECT measure(:perf, :trained, '2024-04-01', 96, 'late completions counted') AS q2_corrected;
 SELECT pg_temp.try(format('UPDATE measurement SET on_target = false WHERE objective_id = %s', :trained));

@@ -38,6 +38,15 @@ SELECT complete_training(:aw, :awareness, 'regress_tr_ben', '2024-03-01', 'quiz 
 SELECT pg_temp.relative_date(complete_training(:aw, :awareness, 'regress_tr_ana', current_date)) AS ana_due;
 SELECT pg_temp.try(format('SELECT complete_training(%s, %s, %L, %L)', :aw, :awareness, 'regress_tr_nobody', '2024-03-01'));
 SELECT pg_temp.try(format('SELECT complete_training(%s, %s, %L, %L)', :aw, :awareness, 'regress_tr_ana', '2999-01-01'));
+-- in an import of past work, the future begins at the import's business date
+RESET ROLE;
+SELECT isms.designate(:org, current_user, 'history_importer') IS NOT NULL AS importer;
+BEGIN;
+SELECT isms.begin_import(:org, 'training.csv') > 0 AS importing;
+SELECT isms.import_at('2024-06-01 09:00+00') IS NOT NULL AS at;
+SELECT pg_temp.try(format('SELECT complete_training(%s, %s, %L, %L)', :aw, :awareness, 'regress_tr_ana', '2024-06-03'));
+ROLLBACK;
+SET ROLE regress_tr_lead;
 SELECT pg_temp.try(format('UPDATE training_completion SET due_again = %L WHERE member = %L::regrole', '2999-01-01', 'regress_tr_ben'));
 RESET ROLE;
 INSERT INTO training_completion (org_id, course_id, member, completed_at, run_id, due_again)

@@ -103,7 +103,7 @@ measurement_check(const RegisterRow *row, const Objective *o, DateADT start)
 				 errhint("Name the period by its first day, e.g. %s.",
 						 strcmp(o->period, "month") == 0 ? "2026-05-01" : strcmp(o->period, "quarter") == 0 ?
 						 "2026-01-01, 2026-04-01, 2026-07-01 or 2026-10-01" : "2026-01-01")));
-	if (RULE_ON(IS042_PERIOD_FUTURE) && start > GetSQLCurrentDate())
+	if (RULE_ON(IS042_PERIOD_FUTURE) && start > engine_business_date(row->lc.org_id))
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_OBJECTIVE),
 				 errmsg("%s: the %s starting %s has not begun", row->lc.object, o->period, start_text),

@@ -585,7 +585,8 @@ register_add_months(Datum date, int32 months)
 }
 
 /*
- * IS041: the review dates of an entry.  last_reviewed is not after today;
+ * IS041: the review dates of an entry.  last_reviewed is not after the
+ * business date (today, or the time an import has reached);
  * with review_months, next_review follows a new last_reviewed unless the
  * change sets it too; next_review is not before last_reviewed.
  */
@@ -604,7 +605,7 @@ register_check_review(RegisterRow *row)
 	if (no_last)
 		return;
 	if (RULE_ON(IS041_REVIEW_FUTURE) && register_column_set(row, "last_reviewed") &&
-		DatumGetDateADT(last) > GetSQLCurrentDate())
+		DatumGetDateADT(last) > engine_business_date(row->lc.org_id))
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_REVIEW_DATE),
 				 errmsg("%s: last_reviewed %s is in the future", row->lc.object,

@@ -59,7 +59,7 @@ training_course(const RegisterRow *row, bool *retired, Datum *due_again)
 
 /*
  * The hook of register training_completion: not a retired course, not in
- * the future (IS043); due_again is the engine's.
+ * the future of the business date (IS043); due_again is the engine's.
  */
 void
 training_completion_hook(RegisterRow *row)
@@ -80,7 +80,7 @@ training_completion_hook(RegisterRow *row)
 				 errmsg("%s: course %s is retired", row->lc.object, engine_get_text(row->lc.newtup, desc, "course_id")),
 				 errdetail("Completions are recorded for active courses; a retired course keeps the completions it had."),
 				 errhint("Record the completion of the course that replaced it.")));
-	if (RULE_ON(IS043_COMPLETED_FUTURE) && completed > GetSQLCurrentDate())
+	if (RULE_ON(IS043_COMPLETED_FUTURE) && completed > engine_business_date(row->lc.org_id))
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_TRAINING),
 				 errmsg("%s: completed_at %s is in the future", row->lc.object,
