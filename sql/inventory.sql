@@ -48,6 +48,10 @@ BEGIN;
 SELECT isms.begin_import(:org, 'assets.csv') > 0 AS importing;
 SELECT isms.import_at('2024-06-01 09:00+00') IS NOT NULL AS at;
 SELECT pg_temp.try(format('UPDATE asset SET run_id = %s, last_reviewed = %L WHERE asset_id = %s', :im, '2024-06-03', :db));
+-- left out, last_reviewed is the business date: an entry added or reviewed in the import
+SELECT add_asset(:ra, 'Archive tape', 'regress_asset_owner') AS tape \gset
+SELECT review_asset(:im, :build) AS build_next_review;
+SELECT name, last_reviewed, next_review FROM asset WHERE asset_id IN (:tape, :build) ORDER BY asset_id;
 ROLLBACK;
 SET ROLE regress_asset_lead;
 SELECT pg_temp.try(format('UPDATE asset SET run_id = %s, last_reviewed = %L, next_review = %L WHERE asset_id = %s',

@@ -585,10 +585,11 @@ register_add_months(Datum date, int32 months)
 }
 
 /*
- * IS041: the review dates of an entry.  last_reviewed is not after the
- * business date (today, or the time an import has reached);
- * with review_months, next_review follows a new last_reviewed unless the
- * change sets it too; next_review is not before last_reviewed.
+ * IS041: the review dates of an entry.  last_reviewed left out (NULL) is
+ * the business date (today, or the time an import has reached), and is
+ * never after it; with review_months, next_review follows a new
+ * last_reviewed unless the change sets it too; next_review is not before
+ * last_reviewed.
  */
 static void
 register_check_review(RegisterRow *row)
@@ -603,7 +604,14 @@ register_check_review(RegisterRow *row)
 		return;
 	last = engine_get(row->lc.newtup, desc, "last_reviewed", &no_last);
 	if (no_last)
-		return;
+	{
+		const char *cols[1] = {"last_reviewed"};
+		bool		nulls[1] = {false};
+		Datum		vals[1];
+
+		vals[0] = last = DateADTGetDatum(engine_business_date(row->lc.org_id));
+		row->lc.newtup = engine_set_columns(row->lc.rel, row->lc.newtup, 1, cols, vals, nulls);
+	}
 	if (RULE_ON(IS041_REVIEW_FUTURE) && register_column_set(row, "last_reviewed") &&
 		DatumGetDateADT(last) > engine_business_date(row->lc.org_id))
 		ereport(ERROR,

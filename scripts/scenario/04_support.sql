@@ -22,7 +22,7 @@ SELECT isms.add_supplier(:sup, 'Cloud hosting provider', 'lena_cto', 'critical',
 UPDATE isms.supplier SET run_id = :sup, state = 'under_review', state_reason = 'yearly review (A.5.22)'
  WHERE supplier_id = :s_hosting;
 SELECT isms.review_supplier(:sup, :s_hosting, 'certificate valid, two incidents, both within SLA');
-UPDATE isms.supplier SET run_id = :sup, review_months = 6, last_reviewed = demo.day(5, 25),
+UPDATE isms.supplier SET run_id = :sup, review_months = 6, last_reviewed = demo.day(5, 20),
        review_notes = 'new SOC 2 report requested'
  WHERE supplier_id = :s_payroll;
 SELECT isms.new_record(:sup, 'supplier_register', 'Suppliers and outsourced processes');

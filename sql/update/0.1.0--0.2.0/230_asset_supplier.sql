@@ -9,8 +9,8 @@
 -- them, and any register with the same columns:
 --   - references: a column assets, suppliers or risks (bigint[]) names
 --     entries of that register of the same organisation (IS040);
---   - review dates: last_reviewed is not in the future and next_review not
---     before it; with review_months, the engine sets next_review to
+--   - review dates: last_reviewed (left out: the business date) is not in
+--     the future and next_review not before it; with review_months, the engine sets next_review to
 --     last_reviewed + review_months whenever last_reviewed changes and
 --     next_review is not set by the same change (IS041).
 -- Assets are identified in risk assessment (7.4, 6.1.2 c) and kept current
@@ -42,7 +42,7 @@ CREATE TABLE isms.asset (
     services        text[] NOT NULL DEFAULT '{}',
     location        text,
     review_months   integer NOT NULL DEFAULT 12 CHECK (review_months BETWEEN 1 AND 120),
-    last_reviewed   date NOT NULL DEFAULT CURRENT_DATE,
+    last_reviewed   date NOT NULL,
     next_review     date,
     state           isms.asset_state NOT NULL DEFAULT 'active',
     state_reason    text,
@@ -63,7 +63,7 @@ COMMENT ON COLUMN isms.asset.classification IS 'Classification of the informatio
 COMMENT ON COLUMN isms.asset.services IS 'The services (business or IT) the asset supports';
 COMMENT ON COLUMN isms.asset.location IS 'Where the asset is (site, cloud account, region)';
 COMMENT ON COLUMN isms.asset.review_months IS 'Months between reviews of the entry; next_review follows last_reviewed by this much';
-COMMENT ON COLUMN isms.asset.last_reviewed IS 'When the entry was last reviewed (its creation counts as the first review); not in the future';
+COMMENT ON COLUMN isms.asset.last_reviewed IS 'When the entry was last reviewed (its creation counts as the first review; left out, the engine sets the business date); not in the future';
 COMMENT ON COLUMN isms.asset.next_review IS 'When the entry is next to be reviewed (set by the engine from last_reviewed and review_months unless given)';
 COMMENT ON COLUMN isms.asset.state_reason IS 'Reason given for retiring the asset';
 
@@ -81,7 +81,7 @@ CREATE TABLE isms.supplier (
     risks           bigint[] NOT NULL DEFAULT '{}',
     agreement       text,
     review_months   integer NOT NULL DEFAULT 12 CHECK (review_months BETWEEN 1 AND 120),
-    last_reviewed   date NOT NULL DEFAULT CURRENT_DATE,
+    last_reviewed   date NOT NULL,
     next_review     date,
     review_notes    text,
     state           isms.supplier_state NOT NULL DEFAULT 'active',
@@ -104,7 +104,7 @@ COMMENT ON COLUMN isms.supplier.assets IS 'Assets of the inventory the supplier 
 COMMENT ON COLUMN isms.supplier.risks IS 'Risks of the risk register the supplier relates to (risk ids of the organisation)';
 COMMENT ON COLUMN isms.supplier.agreement IS 'Reference to the agreement with the supplier''s security requirements (A.5.20)';
 COMMENT ON COLUMN isms.supplier.review_months IS 'Months between reviews of the supplier (A.5.22); next_review follows last_reviewed by this much';
-COMMENT ON COLUMN isms.supplier.last_reviewed IS 'When the supplier was last reviewed (its creation counts as the first review); not in the future';
+COMMENT ON COLUMN isms.supplier.last_reviewed IS 'When the supplier was last reviewed (its creation counts as the first review; left out, the engine sets the business date); not in the future';
 COMMENT ON COLUMN isms.supplier.next_review IS 'When the supplier is next to be reviewed (set by the engine from last_reviewed and review_months unless given)';
 COMMENT ON COLUMN isms.supplier.review_notes IS 'What the latest review found';
 COMMENT ON COLUMN isms.supplier.state_reason IS 'Reason given for the latest review opened or the termination';
@@ -177,9 +177,9 @@ COMMENT ON FUNCTION isms.add_supplier(bigint, text, regrole, isms.supplier_criti
     'Add a supplier to the register in a run of 7.7: owner, criticality, the services it provides, the assets and risks it relates to (IS029, IS032, IS040)';
 
 -- Record a review of a supplier in a run of 7.7: last_reviewed becomes the
--- date given (today by default) and next_review follows; a supplier under
+-- date given (by default the business date: today, or an import's time) and next_review follows; a supplier under
 -- review goes back to active.
-CREATE FUNCTION isms.review_supplier(run bigint, supplier bigint, notes text, reviewed date DEFAULT CURRENT_DATE)
+CREATE FUNCTION isms.review_supplier(run bigint, supplier bigint, notes text, reviewed date DEFAULT NULL)
     RETURNS date
     LANGUAGE sql SET search_path = pg_catalog, pg_temp
     AS $$
@@ -191,7 +191,7 @@ $$;
 COMMENT ON FUNCTION isms.review_supplier(bigint, bigint, text, date) IS
     'Record a review of a supplier (A.5.22) in a run of 7.7: what it found, when; returns the next review date (IS029, IS041)';
 
-CREATE FUNCTION isms.review_asset(run bigint, asset bigint, reviewed date DEFAULT CURRENT_DATE) RETURNS date
+CREATE FUNCTION isms.review_asset(run bigint, asset bigint, reviewed date DEFAULT NULL) RETURNS date
     LANGUAGE sql SET search_path = pg_catalog, pg_temp
     AS $$
     UPDATE isms.asset a SET run_id = $1, last_reviewed = $3
