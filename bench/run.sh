@@ -51,7 +51,7 @@ if [ $quick = 1 ]; then
 	[ "$orgs" = 10000 ] && orgs=1000
 	reps=1 ops=150 lc_secs=3 scale_secs=3 bulk=2000 view_runs=3 view_timeout=30
 else
-	ops=800 lc_secs=6 scale_secs=6 bulk=10000 view_runs=11 view_timeout=60
+	ops=800 lc_secs=6 scale_secs=6 bulk=10000 view_runs=31 view_timeout=60
 fi
 small_orgs=100       # the reader's organisations, and the small database
 variants=(c nochecks floor plpgsql)
