@@ -156,3 +156,6 @@ SELECT valid, regexp_replace(problem, '\d+', 'N', 'g') AS problem FROM isms.veri
 
 -- The superuser leaves the organisation (its reports are members' only).
 SELECT isms.remove_member(:org, current_user);
+
+DROP OWNED BY regress_imp_clerk;
+DROP ROLE regress_imp_clerk;

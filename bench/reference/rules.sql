@@ -391,6 +391,12 @@ BEGIN
            AND (OLD.retain_until IS NULL OR OLD.retain_until >= CURRENT_DATE) THEN
             RAISE EXCEPTION 'record % cannot be deleted before its retention ends', OLD.record_id USING ERRCODE = 'IS011';
         END IF;
+        IF OLD.document_id = OLD.record_id AND EXISTS (
+                SELECT FROM isms.record WHERE org_id = OLD.org_id AND document_id = OLD.record_id
+                   AND record_id <> OLD.record_id) THEN
+            RAISE EXCEPTION 'record % is the first version of a document with other versions', OLD.record_id
+                USING ERRCODE = 'IS011';
+        END IF;
         DELETE FROM isms.run_record WHERE org_id = OLD.org_id AND record_id = OLD.record_id AND role = 'output';
         PERFORM isms_ref.append_event(OLD.org_id, 'record', OLD.record_id,
                                       CASE WHEN OLD.state = 'draft' AND OLD.submitted_at IS NULL THEN 'discard' ELSE 'dispose' END,
@@ -495,7 +501,9 @@ BEGIN
                AND (OLD.author_app IS NULL OR v_app IS NULL OR OLD.author_app = v_app)) THEN
             RAISE EXCEPTION 'record % cannot be approved by its author "%"', OLD.record_id, v_actor USING ERRCODE = 'IS010';
         END IF;
-        PERFORM FROM isms.record WHERE org_id = OLD.org_id AND record_id = OLD.document_id FOR UPDATE;
+        IF OLD.document_id <> OLD.record_id THEN  -- the first version's own UPDATE holds its lock
+            PERFORM FROM isms.record WHERE org_id = OLD.org_id AND record_id = OLD.document_id FOR UPDATE;
+        END IF;
         SELECT max(version) INTO v_approved FROM isms.record
          WHERE org_id = OLD.org_id AND document_id = OLD.document_id AND state = 'approved';
         IF v_approved > OLD.version THEN

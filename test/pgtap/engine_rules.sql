@@ -4,7 +4,7 @@
 -- where the rule lives in a trigger, through plain DML.
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(52);
+SELECT plan(55);
 SET LOCAL client_min_messages = warning;
 
 CREATE ROLE tap_rules_a LOGIN IN ROLE isms_manager;
@@ -139,6 +139,17 @@ SELECT throws_ok(format($$DELETE FROM isms.run_record WHERE run_id = %s$$, :run)
                  NULL, 'IS011_LINK_DELETE: inputs of a started run stay linked');
 SELECT throws_ok(format($$DELETE FROM isms.record WHERE record_id = %s$$, :ev), 'IS011',
                  NULL, 'IS011_RECORD_DELETE: an approved record is retained');
+-- IS011: a document's first version stays while it has other versions
+-- (drafts never submitted, which may otherwise be deleted)
+SET ROLE tap_rules_a;
+SELECT isms.new_external_record(:org, 'security_event', 'first version') AS v1 \gset
+INSERT INTO isms.record (org_id, work_product_id, document_id, title)
+VALUES (:org, isms.work_product_id(:org, 'security_event'), :v1, 'second version') RETURNING record_id AS v2 \gset
+SELECT throws_ok(format($$DELETE FROM isms.record WHERE record_id = %s$$, :v1), 'IS011',
+                 NULL, 'IS011_FIRST_VERSION: the first version of a document with other versions stays');
+SELECT lives_ok(format($$DELETE FROM isms.record WHERE record_id = %s$$, :v2), 'the later draft version is deleted');
+SELECT lives_ok(format($$DELETE FROM isms.record WHERE record_id = %s$$, :v1), 'then the first version is deleted');
+RESET ROLE;
 SELECT throws_ok(format($$UPDATE isms.run SET state = 'cancelled' WHERE run_id = %s$$, :planned), 'IS021',
                  NULL, 'IS021_CANCEL_REASON: cancelling needs a reason');
 SELECT throws_ok(format($$UPDATE isms.run SET state = 'suspended' WHERE run_id = %s$$, :run), 'IS021',

@@ -18,3 +18,13 @@ COMMENT ON FUNCTION isms.record_content_hash(isms.record, boolean) IS
 -- (IS011, isms.organization_guard_trigger).  The same reasoning dropped
 -- the foreign key of isms.event (075_commit_events).
 ALTER TABLE isms.record DROP CONSTRAINT record_org_id_fkey;
+
+-- The versions of a document name its first version without a foreign key
+-- checking it per row: a new document (version 1) names itself, and the
+-- check locked the row just inserted (about a fifth of a bulk import's CPU
+-- time in perf; docs/benchmarks.md has the import rates).  The engine guarantees what the key did: a new
+-- version's document exists in the organisation and is of its work product
+-- (IS018, locked FOR UPDATE while the version is written), document_id
+-- never changes (IS009), and the first version is not deleted while the
+-- document has other versions (IS011, src/record.c).
+ALTER TABLE isms.record DROP CONSTRAINT record_org_id_document_id_fkey;
