@@ -311,7 +311,6 @@ extern void engine_begin_internal(EngineSaved *saved);
 extern void engine_end_internal(const EngineSaved *saved);
 extern SPIPlanPtr engine_prepare(SPIPlanPtr *cache, const char *sql, int nargs, const Oid *argtypes);
 extern int	engine_exec(SPIPlanPtr plan, Datum *values, const char *nulls, bool internal, long count);
-extern int	engine_exec_latest(SPIPlanPtr plan, Datum *values, const char *nulls, long count);
 extern char *engine_select_text(SPIPlanPtr *plan, const char *sql, int nargs, const Oid *argtypes,
 								Datum *values, const char *what);
 extern Datum engine_get(HeapTuple tuple, TupleDesc desc, const char *column, bool *isnull);

@@ -45,7 +45,6 @@ static SPIPlanPtr plan_lock_document = NULL;
 static SPIPlanPtr plan_supersede = NULL;
 static SPIPlanPtr plan_link_output = NULL;
 static SPIPlanPtr plan_unlink_outputs = NULL;
-static SPIPlanPtr plan_later_versions = NULL;
 
 static const char *const record_fixed_columns[] = {
 	"org_id", "record_id", "work_product_id", "document_id", "version", "author",
@@ -247,44 +246,53 @@ record_versions_index(Relation rel)
 	return cached;
 }
 
+/* What the versions of a document are: how many, the last and the highest approved. */
+typedef struct DocumentVersions
+{
+	int			count;
+	int32		last;
+	int32		approved;		/* 0: none */
+} DocumentVersions;
+
 /*
- * The next version number of a document, and the highest approved one,
- * read from the index of its versions without a SQL statement (a query's
- * executor start-up was the largest part of an approval's rule checks),
- * as SPI would read them: this transaction's changes included, under a
- * fresh snapshot (at READ COMMITTED, what committed while the caller
- * waited for the document's lock).
+ * Read the versions of a document from their index, without a SQL
+ * statement (a query's executor start-up was the largest part of an
+ * approval's rule checks), as SPI would: this transaction's changes
+ * included, under a fresh snapshot (at READ COMMITTED, what committed
+ * while the caller waited for the document's lock), or with latest, what
+ * is committed now whatever the isolation level (as PostgreSQL's
+ * foreign-key checks read at REPEATABLE READ).
  */
-static int32
-record_next_version(Relation rel, int64 org_id, int64 document_id, int32 *approved_version)
+static DocumentVersions
+record_read_versions(Relation rel, int64 org_id, int64 document_id, bool latest)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
+	DocumentVersions v = {0, 0, 0};
 	ScanKeyData keys[2];
 	SysScanDesc scan;
 	Snapshot	snapshot;
 	HeapTuple	tup;
-	int32		last = 0;
 	bool		isnull;
 
-	*approved_version = 0;
 	ScanKeyInit(&keys[0], engine_column(desc, "org_id"), BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(org_id));
 	ScanKeyInit(&keys[1], engine_column(desc, "document_id"), BTEqualStrategyNumber, F_INT8EQ,
 				Int64GetDatum(document_id));
 	CommandCounterIncrement();
-	snapshot = RegisterSnapshot(GetTransactionSnapshot());
+	snapshot = RegisterSnapshot(latest ? GetLatestSnapshot() : GetTransactionSnapshot());
 	scan = systable_beginscan(rel, record_versions_index(rel), true, snapshot, 2, keys);
 	while (HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
 		int32		version = DatumGetInt32(heap_getattr(tup, engine_column(desc, "version"), desc, &isnull));
 
-		last = Max(last, version);
+		v.count++;
+		v.last = Max(v.last, version);
 		if (lifecycle_is(lifecycle_state("record", heap_getattr(tup, engine_column(desc, "state"), desc, &isnull)),
 						 "approved"))
-			*approved_version = Max(*approved_version, version);
+			v.approved = Max(v.approved, version);
 	}
 	systable_endscan(scan);
 	UnregisterSnapshot(snapshot);
-	return last + 1;
+	return v;
 }
 
 /* INSERT: refuse values in columns only the engine sets. */
@@ -359,10 +367,8 @@ record_insert(Relation rel, HeapTuple tuple)
 		document_id = record_id;
 	else
 	{
-		int32		approved;
-
 		record_lock_document(org_id, document_id, wp->work_product_id, object);
-		next = record_next_version(rel, org_id, document_id, &approved);
+		next = record_read_versions(rel, org_id, document_id, false).last + 1;
 	}
 	if (RULE_ON(IS018_NEXT_VERSION) && version != 0 && version != next)
 		ereport(ERROR,
@@ -394,7 +400,7 @@ record_check_older_version(Relation rel, int64 org_id, int64 record_id, int64 do
 
 	if (record_id != document_id)
 		record_lock_document(org_id, document_id, wp->work_product_id, object);
-	record_next_version(rel, org_id, document_id, &approved);
+	approved = record_read_versions(rel, org_id, document_id, false).approved;
 	if (RULE_ON(IS018_OLDER_VERSION) && approved > version)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_VERSION),
@@ -559,27 +565,15 @@ record_update(Relation rel, HeapTuple oldtup, HeapTuple newtup)
  * The first version of a document stays while the document has other
  * versions: its record_id is their document_id (the rule replaces a
  * foreign key, whose check of every new document against itself was about
- * a fifth of a bulk import's CPU time in perf).  Read as committed now, so that a version
- * committed after a REPEATABLE READ snapshot is not missed; a version
- * being written holds the first version's lock (record_lock_document), so
- * the delete waits for it.
+ * a fifth of a bulk import's CPU time in perf).  Read as committed now, so
+ * that a version committed after a REPEATABLE READ snapshot is not missed;
+ * a version being written holds the first version's lock
+ * (record_lock_document), so the delete waits for it.
  */
 static void
-record_check_first_version(int64 org_id, int64 record_id, int64 document_id)
+record_check_first_version(Relation rel, int64 org_id, int64 record_id, int64 document_id)
 {
-	Oid			argtypes[2] = {INT8OID, INT8OID};
-	Datum		args[2] = {Int64GetDatum(org_id), Int64GetDatum(record_id)};
-	bool		isnull;
-
-	if (document_id != record_id)
-		return;
-	engine_prepare(&plan_later_versions,
-				   "SELECT pg_catalog.count(*) FROM isms.record WHERE org_id OPERATOR(pg_catalog.=) $1 "
-				   "AND document_id OPERATOR(pg_catalog.=) $2 AND record_id OPERATOR(pg_catalog.<>) $2",
-				   2, argtypes);
-	if (engine_exec_latest(plan_later_versions, args, NULL, 1) != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "could not read the versions of document " INT64_FORMAT, document_id);
-	if (DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)) > 0)
+	if (document_id == record_id && record_read_versions(rel, org_id, document_id, true).count > 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_RETENTION),
 				 errmsg("record " INT64_FORMAT " cannot be deleted: it is the first version of a document with other versions",
@@ -612,7 +606,7 @@ record_delete(Relation rel, HeapTuple tuple)
 				 isnull ? errdetail("The record was submitted for review; it is kept as evidence.") :
 				 errdetail("The record must be retained until %s.", engine_get_text(tuple, desc, "retain_until")),
 				 errhint("Withdraw it with isms.withdraw_record(record, reason) if it is no longer valid.")));
-	ENGINE_RULE(IS011_FIRST_VERSION, record_check_first_version(org_id, record_id, engine_get_int64(tuple, desc, "document_id")));
+	ENGINE_RULE(IS011_FIRST_VERSION, record_check_first_version(rel, org_id, record_id, engine_get_int64(tuple, desc, "document_id")));
 	engine_prepare(&plan_unlink_outputs,
 				   "DELETE FROM isms.run_record WHERE org_id OPERATOR(pg_catalog.=) $1 "
 				   "AND record_id OPERATOR(pg_catalog.=) $2 AND role OPERATOR(pg_catalog.=) 'output'",

@@ -31,7 +31,6 @@
 #include "utils/timestamp.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
-#include "utils/snapmgr.h"
 
 #include "engine.h"
 
@@ -228,19 +227,13 @@ engine_prepare(SPIPlanPtr *cache, const char *sql, int nargs, const Oid *argtype
 	return *cache;
 }
 
-/* Run a plan as SPI_execute_plan does, or under the given snapshot. */
-static int
-engine_run(SPIPlanPtr plan, Datum *values, const char *nulls, Snapshot snapshot, long count)
-{
-	if (snapshot == InvalidSnapshot)
-		return SPI_execute_plan(plan, values, nulls, false, count);
-	return SPI_execute_snapshot(plan, values, nulls, snapshot, InvalidSnapshot, false, false, count);
-}
-
-/* engine_exec, under a snapshot (InvalidSnapshot: the command's own). */
-static int
-engine_exec_under(SPIPlanPtr plan, Datum *values, const char *nulls, bool internal, Snapshot snapshot,
-				  long count)
+/*
+ * Execute a prepared statement with the pinned search_path.  An internal
+ * statement is the engine's own write: it runs as the extension owner, as a
+ * security-restricted operation, and the triggers it fires know it.
+ */
+int
+engine_exec(SPIPlanPtr plan, Datum *values, const char *nulls, bool internal, long count)
 {
 	EngineSaved saved;
 	volatile int rc = 0;
@@ -249,7 +242,7 @@ engine_exec_under(SPIPlanPtr plan, Datum *values, const char *nulls, bool intern
 	{
 		int			level = engine_pin_search_path();
 
-		rc = engine_run(plan, values, nulls, snapshot, count);
+		rc = SPI_execute_plan(plan, values, nulls, false, count);
 		engine_unpin_search_path(level);
 		return rc;
 	}
@@ -258,7 +251,7 @@ engine_exec_under(SPIPlanPtr plan, Datum *values, const char *nulls, bool intern
 	internal_depth++;
 	PG_TRY();
 	{
-		rc = engine_run(plan, values, nulls, snapshot, count);
+		rc = SPI_execute_plan(plan, values, nulls, false, count);
 	}
 	PG_CATCH();
 	{
@@ -271,29 +264,6 @@ engine_exec_under(SPIPlanPtr plan, Datum *values, const char *nulls, bool intern
 	internal_depth--;
 	engine_end_internal(&saved);
 	return rc;
-}
-
-/*
- * Execute a prepared statement with the pinned search_path.  An internal
- * statement is the engine's own write: it runs as the extension owner, as a
- * security-restricted operation, and the triggers it fires know it.
- */
-int
-engine_exec(SPIPlanPtr plan, Datum *values, const char *nulls, bool internal, long count)
-{
-	return engine_exec_under(plan, values, nulls, internal, InvalidSnapshot, count);
-}
-
-/*
- * The engine's own read of what is committed now, whatever the isolation
- * level (as PostgreSQL's foreign-key checks read at REPEATABLE READ): for
- * a rule that rows committed after the transaction's snapshot must not
- * escape.
- */
-int
-engine_exec_latest(SPIPlanPtr plan, Datum *values, const char *nulls, long count)
-{
-	return engine_exec_under(plan, values, nulls, true, GetLatestSnapshot(), count);
 }
 
 /*
