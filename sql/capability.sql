@@ -23,12 +23,19 @@ DECLARE
     pid integer := isms.process_id(org, code);
     run bigint := isms.plan_run(org, code, 'Run of ' || code, 'alice', CURRENT_DATE, CURRENT_DATE + 30);
     act integer;
+    input bigint;
+    output text;
 BEGIN
-    PERFORM isms.add_input(run, max(r.record_id))
-       FROM isms.process_input i
-       JOIN isms.record r ON r.org_id = org AND r.work_product_id = i.work_product_id AND r.state = 'approved'
-      WHERE i.process_id = pid AND (i.org_id IS NULL OR i.org_id = org)
-      GROUP BY i.work_product_id;
+    -- inputs and outputs found first, then linked or published: on Citus a
+    -- query on the extension's tables runs on a worker with the functions
+    -- it calls
+    FOR input IN SELECT max(r.record_id)
+                   FROM isms.process_input i
+                   JOIN isms.record r ON r.org_id = org AND r.work_product_id = i.work_product_id AND r.state = 'approved'
+                  WHERE i.process_id = pid AND (i.org_id IS NULL OR i.org_id = org)
+                  GROUP BY i.work_product_id LOOP
+        PERFORM isms.add_input(run, input);
+    END LOOP;
     PERFORM isms.start_run(run);
     FOR act IN SELECT activity_no FROM isms.activity
                 WHERE process_id = pid AND (org_id IS NULL OR org_id = org) ORDER BY activity_no LOOP
@@ -36,10 +43,12 @@ BEGIN
             PERFORM isms.skip_step(run, act, 'not this time');
         ELSE
             PERFORM isms.start_step(run, act);
-            PERFORM pg_temp.publish(isms.new_record(run, w.key, w.key))
-               FROM isms.process_output po JOIN isms.work_product w USING (work_product_id)
-              WHERE po.process_id = pid AND po.activity_no = act AND po.required
-                AND (po.org_id IS NULL OR po.org_id = org);
+            FOR output IN SELECT w.key
+                            FROM isms.process_output po JOIN isms.work_product w USING (work_product_id)
+                           WHERE po.process_id = pid AND po.activity_no = act AND po.required
+                             AND (po.org_id IS NULL OR po.org_id = org) LOOP
+                PERFORM pg_temp.publish(isms.new_record(run, output, output));
+            END LOOP;
             PERFORM isms.finish_step(run, act);
         END IF;
     END LOOP;

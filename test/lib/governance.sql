@@ -25,12 +25,17 @@ CREATE FUNCTION pg_temp.governance(org bigint, title text, due date, with_draft 
     LANGUAGE plpgsql AS $$
 DECLARE
     run bigint := isms.plan_run(org, '6.2', title, 'alice', CURRENT_DATE, due);
+    context bigint;
     act integer;
     wp text;
 BEGIN
-    PERFORM isms.add_input(run, (SELECT max(record_id) FROM isms.record
-                                  WHERE org_id = org AND state = 'approved'
-                                    AND work_product_id = isms.work_product_id(org, 'business_context')));
+    -- the input is looked up before the call, not in its argument: on Citus
+    -- a query on one organisation's shards runs on the worker with every
+    -- function it calls (docs/guide.md, Scaling out)
+    SELECT max(record_id) INTO context FROM isms.record
+     WHERE org_id = org AND state = 'approved'
+       AND work_product_id = isms.work_product_id(org, 'business_context');
+    PERFORM isms.add_input(run, context);
     PERFORM isms.start_run(run);
     FOR act IN 1..4 LOOP
         PERFORM isms.start_step(run, act);
