@@ -52,7 +52,7 @@ DIFFERS=(
 	"incident|placements modified by a different user (as engine_e2e): a report as one member and triage as another in one transaction"
 	"inventory|the support fixture imports history: the import batch cannot be opened on a distributed database (as history_import)"
 	"nonconformity|placements modified by a different user (as engine_e2e)"
-	"objective|measure (INSERT ... ON CONFLICT DO UPDATE ... RETURNING in an SQL function) is refused on the shard: 42501 permission denied for table measurement (not yet analysed); then the history import (as history_import)"
+	"objective|measure (INSERT ... ON CONFLICT DO UPDATE ... RETURNING in an SQL function) is refused on the shard, which holds the column privileges: 42501 permission denied for table measurement (not yet analysed; docs/guide.md); then the history import (as history_import)"
 	"register_reports|placements modified by a different user (as engine_e2e): the fixtures approve records in the same transaction as the owner's writes"
 	"reporting|an UPDATE whose WHERE calls a volatile function is refused on a distributed table; cross-shard views need complex joins"
 	"reporting_membership|EXPLAIN of the views: Citus's plans are not the single node's (\"plan should not reference subplan's variable\" for capability_profile, complex joins)"
