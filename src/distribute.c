@@ -63,18 +63,24 @@ distribute_active(void)
 	static CommandId checked_at = InvalidCommandId;
 	static bool active = false;
 	bool		isnull;
+	Oid			organization;
 
 	if (GetConfigOption("citus.propagate_set_commands", true, false) == NULL)
 		return false;
 	if (checked_in == MyProc->lxid && (active || checked_at == GetCurrentCommandId(false)))
 		return active;
 	active = false;
-	if (OidIsValid(get_extension_oid("citus", true)) && OidIsValid(get_extension_oid("isms27022", true)))
+	/* by OID: a role without USAGE on schema isms writes too (its own tables) */
+	organization = get_relname_relid("organization", get_namespace_oid("isms", true));
+	if (OidIsValid(get_extension_oid("citus", true)) && OidIsValid(organization))
 	{
+		Oid			argtypes[1] = {OIDOID};
+		Datum		values[1] = {ObjectIdGetDatum(organization)};
+
 		SPI_connect();
-		if (SPI_execute("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition "
-						"WHERE logicalrelid OPERATOR(pg_catalog.=) 'isms.organization'::pg_catalog.regclass)",
-						true, 1) == SPI_OK_SELECT && SPI_processed == 1)
+		if (SPI_execute_with_args("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition "
+								  "WHERE logicalrelid OPERATOR(pg_catalog.=) $1)",
+								  1, argtypes, values, NULL, true, 1) == SPI_OK_SELECT && SPI_processed == 1)
 			active = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 		SPI_finish();
 	}
