@@ -90,6 +90,18 @@ listed() { # listed NAME LIST... -> the reason, if NAME is listed
 	return 1
 }
 
+# tally STATUS NAME OK-TEXT FAILED-TEXT: count one check (STATUS 0: passed)
+tally() {
+	if [ "$1" = 0 ]; then
+		echo "ok      $3"
+		passed=$((passed + 1))
+	else
+		echo "FAILED  $4"
+		failed=$((failed + 1))
+		failures+=("$2")
+	fi
+}
+
 # A distributed database as pg_regress would create it (its ALTER DATABASE
 # settings), 4 shards of the organisations (on both workers).
 regress_db() {
@@ -192,14 +204,9 @@ done
 # for: no output may show the engine mistaking a shard for another table
 # (register_lookup, schedule_event_trigger).
 bad=$(grep -lE 'is not a register|_trigger: not for table' "$out"/results/*.out 2>/dev/null | xargs -r -n1 basename | paste -sd' ')
-if [ -z "$bad" ]; then
-	echo "ok      no trigger mistook a shard for another table"
-	passed=$((passed + 1))
-else
-	echo "FAILED  a trigger mistook a shard for another table in: $bad"
-	failed=$((failed + 1))
-	failures+=(shard-names)
-fi
+[ -z "$bad" ]
+tally $? shard-names "no trigger mistook a shard for another table" \
+	"a trigger mistook a shard for another table in: $bad"
 
 # Removal (issue 19 item 8): DROP EXTENSION ... CASCADE drops the tables
 # but leaves their shards on every node (and the reference tables' copies
@@ -236,14 +243,9 @@ SELECT sqlstate_of(format('SELECT isms.suspend_run(%s, %L)', :run, 'wait'));
 SELECT sqlstate_of(format('SELECT isms.set_review_cycle(%s, %L, retention_months => 84)', :org, 'security_event'));
 SQL
 )
-	if [ "$(echo "$got" | paste -sd' ')" = "ok ok IS001 ok" ]; then
-		echo "ok      a committed lifecycle change reaches the workers' rules; review cycles on the shards"
-		passed=$((passed + 1))
-	else
-		echo "FAILED  lifecycle change / review cycle on the cluster: '$got', expected 'ok ok IS001 ok'"
-		failed=$((failed + 1))
-		failures+=(lifecycle-cache)
-	fi
+	[ "$(echo "$got" | paste -sd' ')" = "ok ok IS001 ok" ]
+	tally $? lifecycle-cache "a committed lifecycle change reaches the workers' rules; review cycles on the shards" \
+		"lifecycle change / review cycle on the cluster: '$got', expected 'ok ok IS001 ok'"
 	# the engine's hook runs for every write in the database: a role with no
 	# access to the extension's schema still writes its own tables
 	got=$(psql -X -q -At -h 127.0.0.1 -p "$CITUS_COORD" -U postgres -d isms_cr_drop -v ON_ERROR_STOP=1 2>&1 <<'SQL'
@@ -259,14 +261,9 @@ DROP TABLE public.outsider_notes;
 DROP ROLE regress_citus_outsider;
 SQL
 )
-	if [ "$got" = 1 ]; then
-		echo "ok      a role without access to schema isms writes its own distributed table"
-		passed=$((passed + 1))
-	else
-		echo "FAILED  a role without access to schema isms writing its own table: '$got', expected '1'"
-		failed=$((failed + 1))
-		failures+=(outsider-write)
-	fi
+	[ "$got" = 1 ]
+	tally $? outsider-write "a role without access to schema isms writes its own distributed table" \
+		"a role without access to schema isms writing its own table: '$got', expected '1'"
 	psql -X -q -At -h 127.0.0.1 -p "$CITUS_COORD" -U postgres -d isms_cr_drop -v ON_ERROR_STOP=1 \
 		-c "SELECT isms.create_organization('Drop Ltd')" -c "SET client_min_messages = warning" \
 		-c "DROP EXTENSION isms27022 CASCADE" >"$out/drop.log" 2>&1 ||
@@ -278,14 +275,9 @@ SQL
 			-c "DROP SCHEMA IF EXISTS isms, isms_report CASCADE" >>"$out/drop.log" 2>&1
 	done
 	left=$(for p in $CITUS_COORD $CITUS_W1 $CITUS_W2; do leftovers "$p" isms_cr_drop; done | paste -sd' ')
-	if [ "$left" = "0 0 0" ]; then
-		echo "ok      removal: DROP EXTENSION, then DROP SCHEMA on every node leaves nothing"
-		passed=$((passed + 1))
-	else
-		echo "FAILED  removal: relations left after DROP SCHEMA on every node: $left"
-		failed=$((failed + 1))
-		failures+=(removal)
-	fi
+	[ "$left" = "0 0 0" ]
+	tally $? removal "removal: DROP EXTENSION, then DROP SCHEMA on every node leaves nothing" \
+		"removal: relations left after DROP SCHEMA on every node: $left"
 fi
 
 echo "citus_regress: $passed passed, $failed failed, $skipped skipped in $((SECONDS - started)) s"
