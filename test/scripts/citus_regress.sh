@@ -19,7 +19,7 @@
 #
 # A file in SKIP below does not run; a file in DIFFERS runs and must differ
 # (so that the list cannot go stale).  Each entry gives its reason, and the
-# reasons are the "unavoidable differences" of docs/guide.md (Scaling out).
+# reasons are the differences docs/guide.md lists (Scaling out).
 # Exits 77 (skipped) only if the vendored Citus tarball is absent.  Run with
 #   SCRIPTS=test/scripts/citus_regress.sh bash test/run.sh scripts
 # (CITUS_REGRESS="engine risk" runs only those files, "-" none; CITUS_DROP=0
