@@ -42,11 +42,14 @@ SELECT pg_temp.try(format($$SELECT isms.designate(%s, 'regress_auth_stranger', '
 SELECT pg_temp.try(format($$SELECT isms.designate(%s, 'regress_auth_mgr', 'chief_wizard')$$, :org));
 SELECT pg_temp.try(format($$INSERT INTO isms.designation (org_id, member_oid, designation) VALUES (%s, 'regress_auth_stranger', 'top_management')$$, :org));
 -- an admin may also insert the row; who designated and when is the engine's
--- to record (not even a superuser names another granter)
+-- to record, whatever the row names (an admin's or a superuser's)
 INSERT INTO isms.designation (org_id, member_oid, designation) VALUES (:org, 'regress_auth_audit', 'internal_auditor');
-RESET ROLE;
-SET ROLE regress_auth_admin;
-SELECT pg_temp.try(format($$INSERT INTO isms.designation (org_id, member_oid, designation, granted_by) VALUES (%s, 'regress_auth_owner', 'top_management', 'regress_auth_mgr')$$, :org));
+BEGIN;
+INSERT INTO isms.designation (org_id, member_oid, designation, granted_by, granted_at)
+VALUES (:org, 'regress_auth_owner', 'top_management', 'regress_auth_mgr', '2001-01-01');
+SELECT granted_by = 'regress_auth_admin'::regrole AS granted_by_admin, granted_at = now() AS granted_now
+  FROM isms.designation WHERE org_id = :org AND member_oid = 'regress_auth_owner'::regrole;
+ROLLBACK;
 RESET ROLE;
 BEGIN;
 INSERT INTO isms.designation (org_id, member_oid, designation, granted_by, granted_at)

@@ -63,6 +63,12 @@ SELECT title, run_id, state, reported_by, reported_at = created_at AS reported_n
 -- not detected after the report (IS036); a reader changes nothing (RLS)
 SELECT pg_temp.try(format($$SELECT isms.report_incident(%s, 'Tomorrow', NULL, now() + interval '1 day')$$, :org));
 SELECT pg_temp.try(format('SELECT isms.triage_incident(%s, %s, %L, %L)', :ir, :phish, 'high', 'gdpr'));
+-- a report is born reported (IS001), at the engine's time whatever it names
+SELECT pg_temp.try(format($$INSERT INTO isms.incident (org_id, title, state) VALUES (%s, 'Closed at once', 'closed')$$, :org));
+BEGIN;
+INSERT INTO isms.incident (org_id, title, created_at, updated_at) VALUES (:org, 'Backdated', '2001-01-01', '2001-01-01')
+RETURNING created_at = now() AS created_now, updated_at = now() AS updated_now;
+ROLLBACK;
 -- a non-member reports nothing (RLS)
 SET ROLE regress_inc_other;
 SELECT pg_temp.try(format($$SELECT isms.report_incident(%s, 'Planted')$$, :org));

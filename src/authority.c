@@ -102,7 +102,11 @@ authority_require(int64 org_id, const char *designation, const char *what)
 /*
  * IS025: the approver (role, application user, display name) of a record
  * produced by run_id is independent of the work that run audited (see the
- * header).  The caller is connected to SPI.
+ * header).  The caller is connected to SPI.  Every table is filtered by the
+ * organisation itself, not only joined on it, so that on a distributed
+ * database the query is routed to the organisation's shards (Citus plans
+ * the outer-joined run as a multi-shard scan otherwise, which a trigger on
+ * a worker may not run).
  */
 void
 authority_require_independent(int64 org_id, int64 run_id, Oid role, const char *app_user, const char *name,
@@ -143,15 +147,15 @@ authority_require_independent(int64 org_id, int64 run_id, Oid role, const char *
 				   "              AND (i.approver_app IS NULL OR $4 IS NULL OR i.approver_app OPERATOR(pg_catalog.=) $4)"
 				   "            OR i.approver_oid IS NULL AND i.approver OPERATOR(pg_catalog.=) ANY ($5)) THEN 'approved'"
 				   "  WHEN $8 AND p.owner OPERATOR(pg_catalog.=) ANY ($5) THEN 'owner'"
-				   "  WHEN $8 AND EXISTS (SELECT FROM isms.step s WHERE s.org_id OPERATOR(pg_catalog.=) p.org_id"
+				   "  WHEN $8 AND EXISTS (SELECT FROM isms.step s WHERE s.org_id OPERATOR(pg_catalog.=) $1"
 				   "              AND s.run_id OPERATOR(pg_catalog.=) p.run_id AND s.performer OPERATOR(pg_catalog.=) ANY ($5)) THEN 'performer'"
 				   "  END AS how"
 				   " FROM isms.run a"
-				   " JOIN isms.run_record l ON l.org_id OPERATOR(pg_catalog.=) a.org_id AND l.run_id OPERATOR(pg_catalog.=) a.run_id"
+				   " JOIN isms.run_record l ON l.org_id OPERATOR(pg_catalog.=) $1 AND l.run_id OPERATOR(pg_catalog.=) a.run_id"
 				   "  AND l.role OPERATOR(pg_catalog.=) 'input'"
-				   " JOIN isms.record i ON i.org_id OPERATOR(pg_catalog.=) l.org_id AND i.record_id OPERATOR(pg_catalog.=) l.record_id"
+				   " JOIN isms.record i ON i.org_id OPERATOR(pg_catalog.=) $1 AND i.record_id OPERATOR(pg_catalog.=) l.record_id"
 				   " JOIN isms.work_product w ON w.work_product_id OPERATOR(pg_catalog.=) i.work_product_id"
-				   " LEFT JOIN isms.run p ON p.org_id OPERATOR(pg_catalog.=) i.org_id AND p.run_id OPERATOR(pg_catalog.=) i.produced_by_run"
+				   " LEFT JOIN isms.run p ON p.org_id OPERATOR(pg_catalog.=) $1 AND p.run_id OPERATOR(pg_catalog.=) i.produced_by_run"
 				   " WHERE a.org_id OPERATOR(pg_catalog.=) $1 AND a.run_id OPERATOR(pg_catalog.=) $2"
 				   "  AND p.process_id IS DISTINCT FROM a.process_id"
 				   ") x WHERE x.how IS NOT NULL ORDER BY x.record_id LIMIT 1",

@@ -10,11 +10,12 @@
 # normalised first by citus_normalise below, which removes only what Citus
 # adds around an identical result (the lines naming the worker a statement
 # ran on, shard names, the width of psql's header rule).  The isolation
-# specs are not run here.  Then four checks of fixes found this way: no
+# specs are not run here.  Then five checks of fixes found this way: no
 # trigger mistakes a shard for another table; a committed lifecycle change
 # reaches an open session's rules on the workers; a role with no access to
 # the extension's schema writes its own tables (the engine's executor hook
-# runs for every write of the database); and the removal sequence
+# runs for every write of the database); a reader reports an incident and
+# the role recorded on the worker reads back by name; and the removal sequence
 # (DROP EXTENSION, then DROP SCHEMA on every node) leaves nothing behind.
 #
 # A file in SKIP below does not run; a file in DIFFERS runs and must differ
@@ -42,9 +43,9 @@ SKIP=(
 # name|reason: files that run and differ from expected/ for a known reason
 # (the first reason is what diverges first; docs/guide.md, Scaling out)
 DIFFERS=(
-	"authority|designations name roles as regrole values, which Citus deparses through pg_authid, unreadable to a member: 42501 for the engine's IS0xx/23503"
+	"authority|the founder's designation, written by a trigger on every node of the reference table, records as granter the role Citus connects as (the engine's owner); designations name roles as regrole values, which Citus deparses through pg_authid, unreadable to a member: 42501 for the engine's IS0xx/23503"
 	"bi_reporting|views that join distributed tables other than on org_id (complex joins) or a reference table in a lateral CTE are refused by Citus's planner"
-	"capability|a rule query of approve_record (the independence of an input's author, step 2 of set_record_state) run by the trigger on the worker is refused there: \"the backend has already been assigned a transaction id\" (not yet analysed; the fixture's API calls inside queries, which Citus ran on a worker, are fixed)"
+	"capability|SQL functions with parameters that Citus cannot plan (add_activity, as tailoring); then the tailoring probe of add_process_output, run by the trigger on a worker's copy, is refused there: \"the backend has already been assigned a transaction id\" (not yet analysed)"
 	"engine_cache|SQL functions with parameters that Citus cannot plan (add_activity, plan_run's tailoring probe)"
 	"engine_dml|RETURNING pg_temp.name(...) on a distributed table: Citus allows only immutable functions in RETURNING"
 	"engine_e2e|one transaction writing an organisation's shards as two roles (the engine's owner and the member) is refused: placements modified by a different user"
@@ -54,7 +55,7 @@ DIFFERS=(
 	"incident|placements modified by a different user (as engine_e2e): a report as one member and triage as another in one transaction"
 	"inventory|the support fixture imports history: the import batch cannot be opened on a distributed database (as history_import)"
 	"nonconformity|placements modified by a different user (as engine_e2e)"
-	"objective|measure (INSERT ... ON CONFLICT DO UPDATE ... RETURNING in an SQL function) is refused on the shard: Citus names the defaulted columns, which a member may not insert (column-level grant): 42501 permission denied for table measurement; then the history import (as history_import)"
+	"objective|the support fixture imports history: the import batch cannot be opened on a distributed database (as history_import)"
 	"register_reports|placements modified by a different user (as engine_e2e): the fixtures approve records in the same transaction as the owner's writes"
 	"reporting|an UPDATE whose WHERE calls a volatile function is refused on a distributed table; cross-shard views need complex joins"
 	"reporting_membership|EXPLAIN of the views: Citus's plans are not the single node's (\"plan should not reference subplan's variable\" for capability_profile, complex joins)"
@@ -67,7 +68,7 @@ DIFFERS=(
 	"tailoring|SQL functions with parameters that Citus cannot plan (add_activity) and the tailoring probe in a distributed function"
 	"tamper|session_replication_role = replica is not sent to the workers: the simulated tampering is refused there by the engine's triggers"
 	"tamper_checkpoint|session_replication_role = replica is not sent to the workers (as tamper)"
-	"training|complete_training (as objective's measure): 42501 permission denied for table training_completion"
+	"training|the history import (as objective)"
 	"trust_identity|Citus connects to the workers as the current role: after SET ROLE to a NOLOGIN group role (isms_manager) the shards cannot be reached (08006)"
 	"trust_tenancy|a leak probe in a multi-shard view query must be immutable; run_blockers_of cannot be planned; a client-chosen duplicate run_id is not refused (23505)"
 )
@@ -264,6 +265,21 @@ SQL
 	[ "$got" = 1 ]
 	tally $? outsider-write "a role without access to schema isms writes its own distributed table" \
 		"a role without access to schema isms writing its own table: '$got', expected '1'"
+	# a reader reports an incident (a column-level INSERT grant: Citus names
+	# every defaulted column in the shard's INSERT), and the role the engine
+	# recorded on the worker reads back by name (its OID is the worker's)
+	got=$(psql -X -q -At -h 127.0.0.1 -p "$CITUS_COORD" -U postgres -d isms_cr_drop -v ON_ERROR_STOP=1 2>&1 <<'SQL'
+CREATE ROLE regress_citus_reporter LOGIN IN ROLE isms_reader;
+SELECT isms.create_organization('Report Ltd') AS org \gset
+SELECT isms.add_member(:org, 'regress_citus_reporter', 'reader') \gset
+SET ROLE regress_citus_reporter;
+SELECT isms.report_incident(:org, 'Lost badge') IS NOT NULL;
+SELECT reported_by FROM isms.incident WHERE org_id = :org;
+SQL
+)
+	[ "$(echo "$got" | paste -sd' ')" = "t regress_citus_reporter" ]
+	tally $? member-roles "a reader reports an incident; the role recorded on the worker reads back by name" \
+		"a reader's incident report on the cluster: '$got', expected 't regress_citus_reporter'"
 	psql -X -q -At -h 127.0.0.1 -p "$CITUS_COORD" -U postgres -d isms_cr_drop -v ON_ERROR_STOP=1 \
 		-c "SELECT isms.create_organization('Drop Ltd')" -c "SET client_min_messages = warning" \
 		-c "DROP EXTENSION isms27022 CASCADE" >"$out/drop.log" 2>&1 ||

@@ -87,7 +87,9 @@ CREATE TRIGGER designation_no_truncate BEFORE TRUNCATE ON isms.designation
     FOR EACH STATEMENT EXECUTE FUNCTION isms.truncate_guard_trigger();
 
 -- Tenancy: members see their organisation's designations; only its
--- administrators grant and revoke them.
+-- administrators grant and revoke them.  granted_by and granted_at are
+-- granted for their defaults (Citus names every defaulted column in the
+-- shard's INSERT); the trigger records the engine's values whatever is given.
 CREATE POLICY select_member ON isms.designation FOR SELECT
     USING (isms.member_role(org_id) OPERATOR(pg_catalog.=) ANY ('{admin,manager,contributor,auditor}'::text[]));
 CREATE POLICY insert_admin ON isms.designation FOR INSERT
@@ -96,7 +98,7 @@ CREATE POLICY delete_admin ON isms.designation FOR DELETE
     USING (isms.member_role(org_id) OPERATOR(pg_catalog.=) 'admin');
 ALTER TABLE isms.designation ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
 GRANT SELECT ON isms.designation TO isms_contributor, isms_auditor;
-GRANT INSERT (org_id, member_oid, designation), DELETE ON isms.designation TO isms_admin;
+GRANT INSERT (org_id, member_oid, designation, granted_by, granted_at), DELETE ON isms.designation TO isms_admin;
 
 -- Designate a member (administrators of the organisation).
 CREATE FUNCTION isms.designate(org bigint, member name, designation text) RETURNS void

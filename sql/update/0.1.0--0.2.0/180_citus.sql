@@ -164,6 +164,7 @@ BEGIN
     -- settings of the database, on every node (docs/guide.md says why each is safe)
     EXECUTE format('ALTER DATABASE %I SET citus.allow_nested_distributed_execution = on', current_database());
     EXECUTE format('ALTER DATABASE %I SET citus.propagate_set_commands = local', current_database());
+    EXECUTE format('ALTER DATABASE %I SET citus.enable_binary_protocol = off', current_database());
     -- the engine's executor hook (src/distribute.c) must be in place before
     -- a session's first write, which may come before any C function loads it
     EXECUTE format('ALTER DATABASE %I SET session_preload_libraries = ''isms27022''', current_database());

@@ -140,7 +140,10 @@ SELECT isms.register_attach('incident', '{admin,manager,contributor}',
                              readers => '{admin,manager,contributor,auditor,reader}',
                              inserters => '{admin,manager,contributor,auditor,reader}');
 GRANT SELECT ON isms.incident TO isms_reader;
-GRANT INSERT (org_id, run_id, title, description, category, personal_data, affected_assets, detected_at)
+-- Every column with a default is granted (Citus names them all in the
+-- shard's INSERT): the engine checks the state (IS001) and sets the times.
+GRANT INSERT (org_id, incident_id, run_id, title, description, category, personal_data, affected_assets, detected_at,
+              state, created_at, updated_at)
     ON isms.incident TO isms_reader, isms_auditor, isms_contributor;
 GRANT USAGE ON SEQUENCE isms.incident_id_seq TO isms_reader, isms_auditor, isms_contributor;
 GRANT UPDATE (run_id, title, description, category, severity, is_incident, personal_data, notification_regime,

@@ -159,12 +159,13 @@ SELECT isms.register_attach('objective', '{admin,manager,contributor}'),
 GRANT INSERT, UPDATE (run_id, title, description, target, unit, direction, period, owner, state, state_reason)
     ON isms.objective TO isms_contributor;
 GRANT USAGE ON SEQUENCE isms.objective_id_seq TO isms_contributor;
-GRANT INSERT (org_id, objective_id, period_start, run_id, value, note), UPDATE (run_id, value, note)
+-- created_at and updated_at for their defaults, as for incidents: the engine sets them.
+GRANT INSERT (org_id, objective_id, period_start, run_id, value, note, created_at, updated_at), UPDATE (run_id, value, note)
     ON isms.measurement TO isms_contributor;
 GRANT INSERT, UPDATE (run_id, title, description, audience, validity_months, owner, state, state_reason)
     ON isms.course TO isms_contributor;
 GRANT USAGE ON SEQUENCE isms.course_id_seq TO isms_contributor;
-GRANT INSERT (org_id, course_id, member, completed_at, run_id, evidence), UPDATE (run_id, evidence)
+GRANT INSERT (org_id, course_id, member, completed_at, run_id, evidence, created_at, updated_at), UPDATE (run_id, evidence)
     ON isms.training_completion TO isms_contributor;
 
 INSERT INTO isms.lifecycle_kind VALUES ('objective', 'isms.objective', 'state'), ('course', 'isms.course', 'state');
