@@ -121,8 +121,8 @@ RESET ROLE;
 -- next approval in One Year Ltd reads no review cycle again, the one in Two
 -- Year Ltd does, and gets 36 months.
 SET isms.actor = 'alice';
-SELECT pg_temp.name('record', new_version(:doc2, produced_by_run), 'policy2_v2') AS doc2b FROM record WHERE record_id = :doc2 \gset
-SELECT pg_temp.name('record', new_version(:doc1, produced_by_run), 'policy1_v2') AS doc1b FROM record WHERE record_id = :doc1 \gset
+SELECT pg_temp.name('record', new_version(:doc2, (SELECT produced_by_run FROM record WHERE record_id = :doc2)), 'policy2_v2') AS doc2b \gset
+SELECT pg_temp.name('record', new_version(:doc1, (SELECT produced_by_run FROM record WHERE record_id = :doc1)), 'policy1_v2') AS doc1b \gset
 SELECT submit_record(:doc2b), submit_record(:doc1b);
 SET isms.actor = 'bob';
 CREATE FUNCTION pg_temp.cycle_reads() RETURNS bigint

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# test/scripts/citus_regress.sh -- the engine's regression files on a Citus
-# cluster (issue 19, items 3 and 8).
+# test/scripts/citus_regress.sh -- the engine's regression files and
+# isolation specs on a Citus cluster (issue 19, items 3 and 8).
 #
 # On the coordinator and two workers of test/lib/citus.sh, each file
 # sql/NAME.sql runs in a database of its own that isms.distribute() has
@@ -9,22 +9,26 @@
 # the single-node expected/NAME.out (diff -w, as pg_regress).  Both sides are
 # normalised first by citus_normalise below, which removes only what Citus
 # adds around an identical result (the lines naming the worker a statement
-# ran on, shard names, the width of psql's header rule).  The isolation
-# specs are not run here.  Then five checks of fixes found this way: no
-# trigger mistakes a shard for another table; a committed lifecycle change
-# reaches an open session's rules on the workers; a role with no access to
-# the extension's schema writes its own tables (the engine's executor hook
-# runs for every write of the database); a reader reports an incident and
-# the role recorded on the worker reads back by name; and the removal sequence
-# (DROP EXTENSION, then DROP SCHEMA on every node) leaves nothing behind.
+# ran on, shard names, the width of psql's header rule).  Each isolation
+# spec test/specs/NAME.spec runs the same way, by pg_isolation_regress,
+# against test/expected/NAME.out.  Then five checks of fixes found this way:
+# no trigger mistakes a shard for another table; a committed lifecycle
+# change reaches an open session's rules on the workers; a role with no
+# access to the extension's schema writes its own tables (the engine's
+# executor hook runs for every write of the database); a reader reports an
+# incident and the role recorded on the worker reads back by name; and the
+# removal sequence (DROP EXTENSION, then DROP SCHEMA on every node) leaves
+# nothing behind.
 #
-# A file in SKIP below does not run; a file in DIFFERS runs and must differ
-# (so that the list cannot go stale).  Each entry gives its reason, and the
-# reasons are the differences docs/guide.md lists (Scaling out).
-# Exits 77 (skipped) only if the vendored Citus tarball is absent.  Run with
+# A file in SKIP below does not run; a file in DIFFERS (a spec in
+# SPECS_DIFFER) runs and must differ, so that the lists cannot go stale.
+# Each entry gives its reason, and the reasons are the differences
+# docs/guide.md lists (Scaling out).  Exits 77 (skipped) only if the
+# vendored Citus tarball is absent.  Run with
 #   SCRIPTS=test/scripts/citus_regress.sh bash test/run.sh scripts
-# (CITUS_REGRESS="engine risk" runs only those files, "-" none; CITUS_DROP=0
-# skips the removal check).  About 3 minutes once Citus is cached.
+# (CITUS_REGRESS="engine risk" runs only those files, CITUS_SPECS="steps"
+# only those specs, "-" none; CITUS_DROP=0 skips the removal check).  About
+# 7 minutes once Citus is cached.
 set -u
 
 src=${ISMS_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -61,7 +65,7 @@ DIFFERS=(
 	"reporting_membership|EXPLAIN of the views: Citus's plans are not the single node's (\"plan should not reference subplan's variable\" for capability_profile, complex joins)"
 	"risk|placements modified by a different user (as engine_e2e), so later runs cannot start"
 	"run_dates|COPY FROM into a table with row-level security is not supported by Citus (0A000)"
-	"schedule|STABLE functions with column references in an UPDATE are refused (0A000); a new version then collides with an existing record id (23505 on record_pkey, not yet analysed)"
+	"schedule|the review-cycle cache is measured by pg_stat_xact_user_tables on the coordinator, where Citus reads no row (the rows are on the workers); STABLE functions with column references in an UPDATE are refused (0A000, not IS034/IS035); the test's SQL helper show_planned cannot be planned"
 	"security_matrix|a membership written per statement as several roles ends in a distributed deadlock"
 	"security_rules|ALTER TABLE ... DISABLE TRIGGER inside a transaction is not supported on a distributed table"
 	"soa|placements modified by a different user (as engine_e2e), so later runs cannot start"
@@ -71,6 +75,10 @@ DIFFERS=(
 	"training|the history import (as objective)"
 	"trust_identity|Citus connects to the workers as the current role: after SET ROLE to a NOLOGIN group role (isms_manager) the shards cannot be reached (08006)"
 	"trust_tenancy|a leak probe in a multi-shard view query must be immutable; run_blockers_of cannot be planned; a client-chosen duplicate run_id is not refused (23505)"
+)
+
+# name|reason: isolation specs that run and differ from test/expected/
+SPECS_DIFFER=(
 )
 
 out=$ISMS_WORK/citus_regress
@@ -153,6 +161,28 @@ citus_normalise() {
 		-e '/^-[-+]*$/s/-+/-/g' "$1"
 }
 
+# same_result EXPECTED RESULT BASE: 1 if RESULT gives EXPECTED once both are
+# normalised (BASE.expected, BASE.normalised, BASE.diff are kept), else 0
+same_result() {
+	citus_normalise "$1" >"$3.expected"
+	citus_normalise "$2" >"$3.normalised" 2>/dev/null
+	if diff -w -U3 "$3.expected" "$3.normalised" >"$3.diff"; then echo 1; else echo 0; fi
+}
+
+# verdict NAME SAME REASON DIFF SECONDS: count a file or spec that gave the
+# single-node result (SAME 1) or not, against its listed reason (empty if
+# it is not listed as differing)
+verdict() {
+	if [ -n "$3" ]; then
+		[ "$2" = 0 ]
+		tally $? "$1" "$1 (differs as listed: $3) $5 s" "$1: listed as differing but gives the single-node result"
+	else
+		[ "$2" = 1 ] || cat "$4"
+		[ "$2" = 1 ]
+		tally $? "$1" "$1 $5 s" "$1 $5 s"
+	fi
+}
+
 passed=0
 failed=0
 skipped=0
@@ -174,31 +204,32 @@ for t in $files; do
 	(cd "$out/tree" && PGTZ=UTC PGDATESTYLE='Postgres, MDY' PGAPPNAME=pg_regress \
 		psql -X -a -q -h 127.0.0.1 -p "$CITUS_COORD" -U postgres -d "$db" \
 		-v HIDE_TABLEAM=on -v HIDE_TOAST_COMPRESSION=on <"sql/$t.sql" >"$out/results/$t.out" 2>&1)
-	citus_normalise "expected/$t.out" >"$out/results/$t.expected"
-	citus_normalise "$out/results/$t.out" >"$out/results/$t.normalised"
-	if diff -w -U3 "$out/results/$t.expected" "$out/results/$t.normalised" >"$out/results/$t.diff"; then
-		same=1
-	else
-		same=0
-	fi
-	if reason=$(listed "$t" "${DIFFERS[@]}"); then
-		if [ $same = 0 ]; then
-			echo "ok      $t (differs as listed: $reason) $((SECONDS - t0)) s"
-			passed=$((passed + 1))
-		else
-			echo "FAILED  $t: listed in DIFFERS but gives the single-node result"
-			failed=$((failed + 1))
-			failures+=("$t")
-		fi
-	elif [ $same = 1 ]; then
-		echo "ok      $t $((SECONDS - t0)) s"
-		passed=$((passed + 1))
-	else
-		echo "FAILED  $t $((SECONDS - t0)) s"
-		cat "$out/results/$t.diff"
-		failed=$((failed + 1))
-		failures+=("$t")
-	fi
+	same=$(same_result "expected/$t.out" "$out/results/$t.out" "$out/results/$t")
+	verdict "$t" "$same" "$(listed "$t" "${DIFFERS[@]}")" "$out/results/$t.diff" $((SECONDS - t0))
+done
+
+# The isolation specs (test/specs), each in a distributed database of its
+# own, run by pg_isolation_regress against the coordinator and compared with
+# the single-node test/expected/NAME.out as the files above.  Citus's own
+# isolation tests replace the tester's "is this session blocked" probe with
+# citus_isolation_test_session_is_blocked (replace_isolation_tester_func):
+# a session waiting for a lock on a worker counts as blocked.
+isolation_regress=$(dirname "$(dirname "$(/usr/lib/postgresql/$ISMS_PGVER/bin/pg_config --pgxs)")")/test/isolation/pg_isolation_regress
+specs=${CITUS_SPECS:-$(ls test/specs/*.spec | sed -e 's|test/specs/||' -e 's|\.spec$||')}
+[ "$specs" = - ] && specs=
+for t in $specs; do
+	t0=$SECONDS
+	db=isms_ci_$t
+	regress_db "$db" &&
+		psql -X -q -h 127.0.0.1 -p "$CITUS_COORD" -U postgres -d "$db" -v ON_ERROR_STOP=1 \
+			-c "SELECT citus_internal.replace_isolation_tester_func()" >/dev/null ||
+		{ echo "citus_regress: cannot prepare a database for spec $t"; failed=$((failed + 1)); continue; }
+	mkdir -p "$out/isolation/$t"
+	PGTZ=UTC PGDATESTYLE='Postgres, MDY' "$isolation_regress" --use-existing --host=127.0.0.1 \
+		--port="$CITUS_COORD" --user=postgres --dbname="$db" --inputdir=test \
+		--outputdir="$out/isolation/$t" "$t" >"$out/isolation/$t/log" 2>&1
+	same=$(same_result "test/expected/$t.out" "$out/isolation/$t/results/$t.out" "$out/results/spec_$t")
+	verdict "spec $t" "$same" "$(listed "$t" "${SPECS_DIFFER[@]}")" "$out/results/spec_$t.diff" $((SECONDS - t0))
 done
 
 # Engine triggers fire on the shards and must name the table they stand

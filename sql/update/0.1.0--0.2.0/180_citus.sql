@@ -227,6 +227,64 @@ BEGIN
 END
 $$;
 
+-- A state change through an SQL function compares org_id with the lookup
+-- function itself (WHERE org_id = isms.step_org(...)), which Citus cannot
+-- prune: it sent the UPDATE to every shard of the table, locking them all
+-- (a multi-shard write), so one organisation's step change waited for
+-- another's to commit (test/specs/steps.spec on the cluster).  The same
+-- statements with the organisation looked up first are routed to its shard.
+CREATE OR REPLACE FUNCTION isms.set_run_state(run bigint, state isms.run_state, reason text DEFAULT NULL) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+    AS $$
+#variable_conflict use_column
+DECLARE
+    org bigint := isms.run_org($1);
+BEGIN
+    UPDATE isms.run SET state = $2, state_reason = coalesce($3, state_reason)
+     WHERE org_id OPERATOR(pg_catalog.=) org AND run_id OPERATOR(pg_catalog.=) $1;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION isms.set_step_state(run bigint, activity_no integer, state isms.step_state,
+                                               performer text DEFAULT NULL, reason text DEFAULT NULL) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+    AS $$
+#variable_conflict use_column
+DECLARE
+    org bigint := isms.step_org($1, $2);
+BEGIN
+    UPDATE isms.step SET state = $3, performer = coalesce($4, performer), skip_reason = coalesce($5, skip_reason)
+     WHERE org_id OPERATOR(pg_catalog.=) org AND run_id OPERATOR(pg_catalog.=) $1
+       AND activity_no OPERATOR(pg_catalog.=) $2;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION isms.set_record_state(record bigint, state isms.record_state, reason text DEFAULT NULL)
+    RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+    AS $$
+#variable_conflict use_column
+DECLARE
+    org bigint := isms.record_org($1);
+BEGIN
+    UPDATE isms.record SET state = $2, state_reason = $3
+     WHERE org_id OPERATOR(pg_catalog.=) org AND record_id OPERATOR(pg_catalog.=) $1;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION isms.remove_input(run bigint, record bigint) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+    AS $$
+#variable_conflict use_column
+DECLARE
+    org bigint := isms.run_org($1);
+BEGIN
+    DELETE FROM isms.run_record
+     WHERE org_id OPERATOR(pg_catalog.=) org AND run_id OPERATOR(pg_catalog.=) $1
+       AND record_id OPERATOR(pg_catalog.=) $2 AND role OPERATOR(pg_catalog.=) 'input';
+END
+$$;
+
 -- Is this database distributed (isms.organization a Citus table)?
 CREATE FUNCTION isms.distributed() RETURNS boolean
     LANGUAGE c STABLE AS 'MODULE_PATHNAME', 'distribute_distributed';

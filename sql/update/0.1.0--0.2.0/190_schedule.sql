@@ -224,21 +224,30 @@ DECLARE
     k integer;
     d date;
     r bigint;
+    o bigint;
 BEGIN
     IF as_of IS NULL THEN
         RAISE EXCEPTION 'as_of must not be null' USING ERRCODE = '22004';
+    END IF;
+    -- every organisation's, one at a time in order: each statement names one
+    -- organisation (on Citus, routed to its shard; a multi-shard FOR UPDATE is refused)
+    IF plan_due_runs_of.org IS NULL THEN
+        FOR o IN SELECT DISTINCT sc.org_id FROM isms.schedule sc WHERE sc.active ORDER BY sc.org_id LOOP
+            RETURN QUERY SELECT * FROM isms.plan_due_runs_of(o, as_of);
+        END LOOP;
+        RETURN;
     END IF;
     FOR s IN SELECT sc.org_id, sc.schedule_id, sc.process_id, sc.title, sc.owner, sc.first_due, sc.every_months,
                     sc.lead_days, p.code::text AS code
                FROM isms.schedule sc
                JOIN isms.process p ON p.process_id OPERATOR(pg_catalog.=) sc.process_id
               WHERE sc.active
-                AND (plan_due_runs_of.org IS NULL OR sc.org_id OPERATOR(pg_catalog.=) plan_due_runs_of.org)
+                AND sc.org_id OPERATOR(pg_catalog.=) plan_due_runs_of.org
                 AND sc.first_due OPERATOR(pg_catalog.<=) (as_of OPERATOR(pg_catalog.+) sc.lead_days)
                 AND NOT EXISTS (SELECT FROM isms.process_exclusion x
                                  WHERE x.org_id OPERATOR(pg_catalog.=) sc.org_id
                                    AND x.process_id OPERATOR(pg_catalog.=) sc.process_id)
-              ORDER BY sc.org_id, sc.schedule_id
+              ORDER BY sc.schedule_id
                 FOR NO KEY UPDATE OF sc
     LOOP
         k := isms.schedule_last(s.first_due, s.every_months, (as_of OPERATOR(pg_catalog.+) s.lead_days));
