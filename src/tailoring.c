@@ -29,6 +29,8 @@ static SPIPlanPtr plan_shadowed_key = NULL;
 static SPIPlanPtr plan_shadowed_code = NULL;
 static SPIPlanPtr plan_shadowed_process_key = NULL;
 static SPIPlanPtr plan_last_prm_activity = NULL;
+static SPIPlanPtr plan_visible_process = NULL;
+static SPIPlanPtr plan_visible_work_product = NULL;
 
 /* A tailoring refusal. */
 static void
@@ -41,15 +43,23 @@ refuse_tailoring(const char *table, const char *what, const char *detail, const 
 			 errhint("%s", hint)));
 }
 
-/* Run a one-row check query with one argument; true if it found a row (its first column in *result). */
+/*
+ * Run a one-row check query of the catalog tables with one argument ($1)
+ * and the organisation ($2); true if it found a row (its first column in
+ * *result).  The checks read the tables, not the model cache: on a
+ * distributed database this trigger also fires on every worker's copy of
+ * these reference tables, where the cache's read of an organisation
+ * (exclusions, review cycles) would query distributed tables, which a
+ * command on a shard may not.
+ */
 static bool
-tailoring_query(SPIPlanPtr *plan, const char *sql, Oid argtype, Datum arg, int64 *result)
+tailoring_query(SPIPlanPtr *plan, const char *sql, Oid argtype, Datum arg, int64 org_id, int64 *result)
 {
-	Oid			argtypes[1] = {argtype};
-	Datum		values[1] = {arg};
+	Oid			argtypes[2] = {argtype, INT8OID};
+	Datum		values[2] = {arg, Int64GetDatum(org_id)};
 	bool		isnull;
 
-	engine_prepare(plan, sql, 1, argtypes);
+	engine_prepare(plan, sql, 2, argtypes);
 	if (engine_exec(*plan, values, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "tailoring check failed: %s", sql);
 	if (SPI_processed == 0)
@@ -59,25 +69,35 @@ tailoring_query(SPIPlanPtr *plan, const char *sql, Oid argtype, Datum arg, int64
 	return true;
 }
 
+#define VISIBLE_TO_ORG "(org_id IS NULL OR org_id OPERATOR(pg_catalog.=) $2)"
+
 /* The process and work product a tailored rule refers to must be visible to the organisation. */
 static void
 tailoring_check_references(HeapTuple tuple, TupleDesc desc, int64 org_id, const char *table)
 {
 	if (RULE_ON(IS017_OTHER_ORG_PROCESS) && strcmp(table, "process") != 0 && strcmp(table, "work_product") != 0 &&
-		model_process(org_id, (int32) engine_get_int64(tuple, desc, "process_id")) == NULL)
+		!tailoring_query(&plan_visible_process,
+						 "SELECT 1 FROM isms.process WHERE process_id OPERATOR(pg_catalog.=) $1 AND " VISIBLE_TO_ORG,
+						 INT4OID, Int32GetDatum((int32) engine_get_int64(tuple, desc, "process_id")), org_id, NULL))
 		refuse_tailoring(table, "the process is another organization's own",
 						 "An organization tailors the PRM's processes and its own, nobody else's.",
 						 "Pick a process of the PRM or one of the organization's own.");
 	if (SPI_fnumber(desc, "work_product_id") > 0 && strcmp(table, "work_product") != 0)
 	{
-		const WorkProduct *wp = model_work_product(org_id, (int32) engine_get_int64(tuple, desc, "work_product_id"));
+		int64		external = 0;
+		bool		visible = tailoring_query(&plan_visible_work_product,
+											  "SELECT (origin OPERATOR(pg_catalog.=) 'external')::pg_catalog.int4, key "
+											  "FROM isms.work_product WHERE work_product_id OPERATOR(pg_catalog.=) $1 AND " VISIBLE_TO_ORG,
+											  INT4OID, Int32GetDatum((int32) engine_get_int64(tuple, desc, "work_product_id")),
+											  org_id, &external);
 
-		if (RULE_ON(IS017_OTHER_ORG_WORK_PRODUCT) && (wp == NULL || (wp->org_id != 0 && wp->org_id != org_id)))
+		if (RULE_ON(IS017_OTHER_ORG_WORK_PRODUCT) && !visible)
 			refuse_tailoring(table, "the work product is another organization's own",
 							 "An organization uses the PRM's work products and its own, nobody else's.",
 							 "Add the work product to the organization with isms.add_work_product first.");
-		if (RULE_ON(IS017_EXTERNAL_OUTPUT) && strcmp(table, "process_output") == 0 && wp->origin == ORIGIN_EXTERNAL)
-			refuse_tailoring(table, psprintf("%s comes from outside the ISMS and cannot be a process output", wp->key),
+		if (RULE_ON(IS017_EXTERNAL_OUTPUT) && strcmp(table, "process_output") == 0 && visible && external)
+			refuse_tailoring(table, psprintf("%s comes from outside the ISMS and cannot be a process output",
+											 SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2)),
 							 "No run can produce a record of an external work product, so the process could never complete.",
 							 "Make it an input with isms.add_process_input, or add a work product of origin process or either.");
 	}
@@ -93,17 +113,17 @@ tailoring_check_row(HeapTuple tuple, TupleDesc desc, int64 org_id, const char *t
 	if (RULE_ON(IS017_SHADOW_WORK_PRODUCT) && strcmp(table, "work_product") == 0 &&
 		tailoring_query(&plan_shadowed_key,
 						"SELECT 1 FROM isms.work_product WHERE org_id IS NULL AND key OPERATOR(pg_catalog.=) $1",
-						TEXTOID, CStringGetTextDatum(engine_get_text(tuple, desc, "key")), NULL))
+						TEXTOID, CStringGetTextDatum(engine_get_text(tuple, desc, "key")), org_id, NULL))
 		refuse_tailoring(table, "the key is a work product of the PRM",
 						 "An organization's own work products must not shadow the PRM's.",
 						 "Choose another key.");
 	if (RULE_ON(IS017_SHADOW_PROCESS) && strcmp(table, "process") == 0 &&
 		(tailoring_query(&plan_shadowed_code,
 						 "SELECT 1 FROM isms.process WHERE org_id IS NULL AND code OPERATOR(isms.=) $1::isms.clause",
-						 TEXTOID, CStringGetTextDatum(engine_get_text(tuple, desc, "code")), NULL) ||
+						 TEXTOID, CStringGetTextDatum(engine_get_text(tuple, desc, "code")), org_id, NULL) ||
 		 tailoring_query(&plan_shadowed_process_key,
 						 "SELECT 1 FROM isms.process WHERE org_id IS NULL AND key OPERATOR(pg_catalog.=) $1",
-						 TEXTOID, CStringGetTextDatum(engine_get_text(tuple, desc, "key")), NULL)))
+						 TEXTOID, CStringGetTextDatum(engine_get_text(tuple, desc, "key")), org_id, NULL)))
 		refuse_tailoring(table, "the code or key is a process of the PRM",
 						 "An organization's own processes must not shadow the PRM's.",
 						 "Choose another code and key.");
@@ -111,7 +131,7 @@ tailoring_check_row(HeapTuple tuple, TupleDesc desc, int64 org_id, const char *t
 		tailoring_query(&plan_last_prm_activity,
 						"SELECT pg_catalog.max(activity_no) FROM isms.activity "
 						"WHERE org_id IS NULL AND process_id OPERATOR(pg_catalog.=) $1 HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 0",
-						INT4OID, Int32GetDatum((int32) engine_get_int64(tuple, desc, "process_id")), &found) &&
+						INT4OID, Int32GetDatum((int32) engine_get_int64(tuple, desc, "process_id")), org_id, &found) &&
 		engine_get_int64(tuple, desc, "activity_no") <= found)
 		refuse_tailoring(table, "activities added to a PRM process come after its own",
 						 psprintf("The PRM's activities of this process are numbered 1 to " INT64_FORMAT ".", found),

@@ -235,9 +235,12 @@ SELECT p.process_id, v.outcome_no, v.text, w.work_product_id
 CREATE OR REPLACE FUNCTION isms.derived_ratings(org bigint, period_start date, period_end date)
     RETURNS TABLE (process_id integer, process isms.clause, attribute text, achievement numeric,
                    rating isms.rating, figures jsonb)
-    LANGUAGE sql STABLE STRICT SECURITY DEFINER
+    LANGUAGE plpgsql STABLE STRICT SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     AS $$
+#variable_conflict use_column
+BEGIN
+RETURN QUERY
 WITH proc AS (
     SELECT p.process_id, p.code
       FROM isms.process p
@@ -386,7 +389,8 @@ SELECT p.process_id, p.code, a.attribute, a.achievement, isms.rating_refined(a.a
                                        'activities', def.activities, 'activities_used', COALESCE(sf.activities_used, 0)))
        ) v (attribute, pct, figures)
  CROSS JOIN LATERAL (SELECT v.attribute, pg_catalog.round(v.pct, 1) AS achievement, v.figures) a
- ORDER BY p.code, a.attribute
+ ORDER BY p.code, a.attribute;
+END
 $$;
 COMMENT ON FUNCTION isms.derived_ratings(bigint, date, date) IS
     'Ratings of PA 1.1 (on the process outcomes), 2.1, 2.2, 3.1 and 3.2 of every applicable process of the organization derived from the evidence of a period (dates inclusive), with the figures they come from; no rows unless the caller is a member';

@@ -227,6 +227,46 @@ BEGIN
 END
 $$;
 
+-- add_activity's INSERT ... SELECT numbers the activity from the process's
+-- existing ones: the number taken first, then an INSERT ... VALUES.
+CREATE OR REPLACE FUNCTION isms.add_activity(org bigint, process isms.clause, name text, optional boolean DEFAULT false,
+                                             description text DEFAULT NULL)
+    RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    pid integer;
+    n integer;
+BEGIN
+    PERFORM isms.require_org_role($1, '{admin}');
+    pid := isms.process_id($1, $2);
+    SELECT coalesce(max(a.activity_no), 0) OPERATOR(pg_catalog.+) 1 INTO n
+      FROM isms.activity a
+     WHERE a.process_id OPERATOR(pg_catalog.=) pid AND (a.org_id IS NULL OR a.org_id OPERATOR(pg_catalog.=) $1);
+    INSERT INTO isms.activity (process_id, org_id, activity_no, name, optional, description)
+    VALUES (pid, $1, n, $3, $4, $5);
+    RETURN n;
+END
+$$;
+
+-- run_blockers_of's lateral join on the run, as two statements: the run's
+-- organisation first (no rows unless the caller is a member), then its blockers.
+CREATE OR REPLACE FUNCTION isms_report.run_blockers_of(run bigint)
+    RETURNS TABLE (blocker text, item text, detail text)
+    LANGUAGE plpgsql STABLE STRICT SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    org bigint;
+BEGIN
+    SELECT r.org_id INTO org FROM isms.run r WHERE r.run_id OPERATOR(pg_catalog.=) $1;
+    IF org IS NULL OR NOT isms.is_member(org) THEN
+        RETURN;
+    END IF;
+    RETURN QUERY SELECT b.blocker, b.item, b.detail FROM isms.run_blockers($1) b;
+END
+$$;
+
 -- A state change through an SQL function compares org_id with the lookup
 -- function itself (WHERE org_id = isms.step_org(...)), which Citus cannot
 -- prune: it sent the UPDATE to every shard of the table, locking them all

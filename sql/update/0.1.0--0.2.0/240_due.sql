@@ -126,13 +126,16 @@ COMMENT ON COLUMN isms_report.due.owner IS 'Who is responsible: the run''s owner
 CREATE FUNCTION isms_report.due_within(days integer, as_of date DEFAULT CURRENT_DATE)
     RETURNS TABLE (org_id bigint, item_type text, item_id bigint, process_code text, subject text, title text,
                    due date, planned_from date, state text, owner text, days_left integer)
-    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
     AS $$
+BEGIN
+    RETURN QUERY
     SELECT d.org_id, d.item_type, d.item_id, d.process_code, d.subject, d.title, d.due, d.planned_from,
            d.state, d.owner, d.due OPERATOR(pg_catalog.-) $2
       FROM isms_report.due d
      WHERE d.due OPERATOR(pg_catalog.<=) ($2 OPERATOR(pg_catalog.+) $1)
-     ORDER BY d.org_id, d.due, d.item_type, d.item_id
+     ORDER BY d.org_id, d.due, d.item_type, d.item_id;
+END
 $$;
 COMMENT ON FUNCTION isms_report.due_within(integer, date) IS
     'What is due within days of as_of (overdue items included: days_left below 0), from isms_report.due';
