@@ -52,7 +52,8 @@ SELECT count(*) > 0 AS live_events, bool_and(business_at = occurred_at) AS busin
 -- 2. Refused: isms.import_at outside import mode (IS045); an import by a
 -- member not designated history_importer (IS046); a second batch in one
 -- transaction (IS045); a change before the first isms.import_at (IS045); a
--- time in the future (IS044).
+-- time in the future (IS044); the entry point a distributed database runs
+-- on the organisation's node names the batch's organisation (IS045).
 SELECT pg_temp.try($$SELECT isms.import_at('2025-01-06 08:00+00')$$);
 SET ROLE regress_imp_clerk;
 SELECT pg_temp.try($$SELECT isms.begin_import($$ || :org || $$, 'spreadsheet')$$);
@@ -60,6 +61,7 @@ RESET ROLE;
 BEGIN;
 SELECT isms.begin_import(:org, 'refusals') > 0 AS open;
 SELECT regexp_replace(pg_temp.try($$SELECT isms.begin_import($$ || :org || $$, 'again')$$), 'batch \d+', 'batch N') AS try;
+SELECT pg_temp.try($$SELECT isms.import_at_on_node($$ || :live || $$, '2025-01-06 08:00+00')$$);
 SELECT regexp_replace(pg_temp.try($$SELECT isms.new_external_record($$ || :org || $$, 'business_context', 'Undated')$$), 'batch \d+', 'batch N') AS try;
 SELECT regexp_replace(pg_temp.try($$SELECT isms.import_at(now() + interval '1 day')$$),
                       '\d\d:\d\d:\d\d(\.\d+)?', 'HH:MM:SS') AS try;

@@ -179,17 +179,17 @@ api_work_product_id(PG_FUNCTION_ARGS)
 {
 	int64		org_id = PG_GETARG_INT64(0);
 	char	   *key = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	const WorkProduct *wp;
+	int32		id;
 
 	engine_require_visible_org(org_id);
-	wp = model_work_product_by_key(org_id, key);
-	if (RULE_ON(IS015_API_WORK_PRODUCT) && wp == NULL)
+	id = model_work_product_id(org_id, key);
+	if (RULE_ON(IS015_API_WORK_PRODUCT) && id == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_NOT_FOUND),
 				 errmsg("work product \"%s\" does not exist for organization " INT64_FORMAT, engine_clip(key), org_id),
 				 errdetail("Neither the PRM nor the organization's tailoring has a work product with this key."),
 				 errhint("List the work products with: SELECT key, name FROM isms.work_product ORDER BY key.")));
-	PG_RETURN_INT32(wp->work_product_id);
+	PG_RETURN_INT32(id);
 }
 
 /*

@@ -106,21 +106,63 @@ distribute_organization_open(Datum name, bool name_isnull)
 {
 	int64		org_id;
 	bool		isnull;
-	StringInfoData sql;
 
-	distribute_send_actor();
 	SPI_connect();
 	if (SPI_execute("SELECT pg_catalog.nextval(pg_catalog.pg_get_serial_sequence('isms.organization', 'org_id'))",
 					false, 1) != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "could not take an organization id");
 	org_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	initStringInfo(&sql);
-	appendStringInfo(&sql, "SELECT * FROM isms.organization_open_at(" INT64_FORMAT ", %s)", org_id,
-					 name_isnull ? "NULL" : quote_literal_cstr(TextDatumGetCString(name)));
-	if (SPI_execute(sql.data, false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not create organization " INT64_FORMAT, org_id);
 	SPI_finish();
+	distribute_call(psprintf("SELECT * FROM isms.organization_open_at(" INT64_FORMAT ", %s)", org_id,
+							 name_isnull ? "NULL" : quote_literal_cstr(TextDatumGetCString(name))));
 	return org_id;
+}
+
+/* Is this a backend Citus opened to run a coordinator's commands on this node? */
+static bool
+distribute_node_backend(void)
+{
+	const char *appname = GetConfigOption("application_name", true, false);
+
+	return appname != NULL && strncmp(appname, "citus_internal", 14) == 0;
+}
+
+/*
+ * Does an engine call that keeps state for the rest of the transaction
+ * (the history import's batch) belong on the node of the organisation's
+ * shard rather than here?  On a distributed database, except in the
+ * backends that already run there.
+ */
+bool
+distribute_delegates(void)
+{
+	return distribute_active() && !distribute_node_backend();
+}
+
+/*
+ * Run a call of a function that isms.distribute() made Citus delegate by
+ * organisation, with the actor sent first; its result (a bigint, or a
+ * timestamptz's microseconds).  The call is
+ * SELECT * FROM f(constants): Citus delegates only constant arguments, and
+ * not a call in select list from inside a PL/pgSQL function (a "simple
+ * expression" there).  In a transaction block
+ * Citus runs it over the connection it then uses for the organisation's
+ * shards, so the node's backend that keeps the call's state is the one
+ * that runs the transaction's triggers there.
+ */
+int64
+distribute_call(const char *sql)
+{
+	int64		result;
+	bool		isnull;
+
+	distribute_send_actor();
+	SPI_connect();
+	if (SPI_execute(sql, false, 0) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "could not run on the organization's node: %s", sql);
+	result = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	SPI_finish();
+	return result;
 }
 
 /*
@@ -235,11 +277,9 @@ void
 distribute_send_actor(void)
 {
 	const char *actor;
-	const char *appname = GetConfigOption("application_name", true, false);
 	StringInfoData sql;
 
-	if (!distribute_citus_loaded() || !IsTransactionState() ||
-		(appname != NULL && strncmp(appname, "citus_internal", 14) == 0))
+	if (!distribute_citus_loaded() || !IsTransactionState() || distribute_node_backend())
 		return;
 	actor = GetConfigOption("isms.actor", true, false);
 	if (actor == NULL)

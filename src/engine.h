@@ -172,7 +172,7 @@ extern const ProcessModel *model_process(int64 org_id, int32 process_id);
 extern int32 model_process_id(int64 org_id, const char *code);
 extern bool model_excluded(int64 org_id, int32 process_id);
 extern const WorkProduct *model_work_product(int64 org_id, int32 work_product_id);
-extern const WorkProduct *model_work_product_by_key(int64 org_id, const char *key);
+extern int32 model_work_product_id(int64 org_id, const char *key);
 extern const ModelActivity *model_activity(const ProcessModel *pm, int32 activity_no);
 extern const ModelOutput *model_output(const ProcessModel *pm, int32 work_product_id);
 extern bool model_accepts_input(const ProcessModel *pm, int32 work_product_id);
@@ -406,6 +406,8 @@ extern Oid	distribute_logical_relid(Relation rel);
 extern const char *distribute_relation_name(Relation rel);
 extern Datum distribute_row_datum(Relation rel, HeapTuple tuple, Oid *typid);
 extern void distribute_send_actor(void);
+extern bool distribute_delegates(void);
+extern int64 distribute_call(const char *sql);
 extern void distribute_register_hooks(void);
 
 #endif							/* ISMS_ENGINE_H */

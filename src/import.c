@@ -25,6 +25,15 @@
  * engine_business_time and event_business_time are the one source of the
  * business time for every write path (row timestamps and events).
  *
+ * On a distributed database the import mode lives where the organisation's
+ * rows are written: the triggers that stamp them run on the node of its
+ * shard.  There isms.begin_import and isms.import_at have that node run them
+ * (isms.begin_import_on_node, isms.import_at_on_node, which Citus delegates
+ * by organisation over the connection it uses for the organisation's shards
+ * for the rest of the transaction), and keep only a copy of the mode here:
+ * the batch's row, the checks and the state the node's triggers read are
+ * the node's, set by this code there, never by a client's setting.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -34,6 +43,7 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
+#include "utils/datetime.h"
 #include "utils/timestamp.h"
 
 #include "engine.h"
@@ -45,7 +55,9 @@
 #define IMPORT_DESIGNATION "history_importer"
 
 PG_FUNCTION_INFO_V1(import_begin);
+PG_FUNCTION_INFO_V1(import_begin_on_node);
 PG_FUNCTION_INFO_V1(import_at);
+PG_FUNCTION_INFO_V1(import_at_on_node);
 PG_FUNCTION_INFO_V1(import_business_date);
 
 /* The transaction's import mode: org_id 0 when live. */
@@ -56,6 +68,7 @@ typedef struct ImportState
 	int			nest_level;		/* the (sub)transaction that opened the batch */
 	TimestampTz floor;			/* the organisation's last imported time before the batch */
 	TimestampTz at;				/* the business time set by isms.import_at; 0: none yet */
+	bool		on_node;		/* a copy: the batch is open on the node of the organisation's shard */
 } ImportState;
 
 static ImportState import;
@@ -196,17 +209,10 @@ import_open_batch(int64 org_id, text *source)
 	return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 }
 
-/* isms.begin_import(org bigint, source text) -> bigint: the batch */
-Datum
-import_begin(PG_FUNCTION_ARGS)
+/* IS045: one batch per transaction. */
+static void
+import_refuse_second_batch(void)
 {
-	static bool callbacks_registered = false;
-	int64		org_id = PG_GETARG_INT64(0);
-	text	   *source = PG_GETARG_TEXT_PP(1);
-	TimestampTz floor;
-	int64		batch_id;
-
-	engine_require_visible_org(org_id);
 	if (RULE_ON(IS045_IMPORT_TWICE) && import.org_id != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_IMPORT_MODE),
@@ -214,14 +220,14 @@ import_begin(PG_FUNCTION_ARGS)
 						import.batch_id, import.org_id),
 				 errdetail("An import batch is one transaction, of one organization."),
 				 errhint("Commit the batch, then begin the next one in a new transaction.")));
-	SPI_connect();
-	import_require_right(org_id);
-	floor = import_lock_floor(org_id);
-	batch_id = import_open_batch(org_id, source);
-	SPI_finish();
-	/* the batch's opening is live work, recorded now */
-	event_append(org_id, "import_batch", batch_id, "begin", NULL, "open",
-				 engine_json(1, "source", text_to_cstring(source)));
+}
+
+/* Enter import mode for the rest of the (sub)transaction. */
+static void
+import_enter(int64 org_id, int64 batch_id, TimestampTz floor, bool on_node)
+{
+	static bool callbacks_registered = false;
+
 	if (!callbacks_registered)
 	{
 		RegisterXactCallback(import_xact_callback, NULL);
@@ -233,7 +239,52 @@ import_begin(PG_FUNCTION_ARGS)
 	import.nest_level = GetCurrentTransactionNestLevel();
 	import.floor = floor;
 	import.at = 0;
+	import.on_node = on_node;
+}
+
+/* Open the organisation's batch here: the right, the lock, the row, its event. */
+static int64
+import_open(int64 org_id, text *source)
+{
+	TimestampTz floor;
+	int64		batch_id;
+
+	engine_require_visible_org(org_id);
+	import_refuse_second_batch();
+	SPI_connect();
+	import_require_right(org_id);
+	floor = import_lock_floor(org_id);
+	batch_id = import_open_batch(org_id, source);
+	SPI_finish();
+	/* the batch's opening is live work, recorded now */
+	event_append(org_id, "import_batch", batch_id, "begin", NULL, "open",
+				 engine_json(1, "source", text_to_cstring(source)));
+	import_enter(org_id, batch_id, floor, false);
+	return batch_id;
+}
+
+/* isms.begin_import(org bigint, source text) -> bigint: the batch */
+Datum
+import_begin(PG_FUNCTION_ARGS)
+{
+	int64		org_id = PG_GETARG_INT64(0);
+	text	   *source = PG_GETARG_TEXT_PP(1);
+	int64		batch_id;
+
+	if (!distribute_delegates())
+		PG_RETURN_INT64(import_open(org_id, source));
+	import_refuse_second_batch();
+	batch_id = distribute_call(psprintf("SELECT * FROM isms.begin_import_on_node(" INT64_FORMAT ", %s)", org_id,
+										quote_literal_cstr(text_to_cstring(source))));
+	import_enter(org_id, batch_id, 0, true);
 	PG_RETURN_INT64(batch_id);
+}
+
+/* isms.begin_import_on_node(org bigint, source text) -> bigint: isms.begin_import, run here */
+Datum
+import_begin_on_node(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64(import_open(PG_GETARG_INT64(0), PG_GETARG_TEXT_PP(1)));
 }
 
 /* IS044: an import time is not in the future and not before the previous one. */
@@ -258,21 +309,26 @@ import_check_time(TimestampTz at)
 				 errhint("Sort the history by time before importing it.")));
 }
 
-/* isms.import_at(at timestamptz) -> timestamptz: the business time of the changes that follow */
-Datum
-import_at(PG_FUNCTION_ARGS)
+/* IS045: isms.import_at needs the transaction's batch (of org_id, when not 0). */
+static void
+import_require_mode(int64 org_id)
 {
-	static SPIPlanPtr plan = NULL;
-	TimestampTz at = PG_GETARG_TIMESTAMPTZ(0);
-	Oid			argtypes[3] = {INT8OID, INT8OID, TIMESTAMPTZOID};
-	Datum		values[3];
-
-	if (RULE_ON(IS045_IMPORT_OUTSIDE) && import.org_id == 0)
+	if (RULE_ON(IS045_IMPORT_OUTSIDE) && (import.org_id == 0 || (org_id != 0 && import.org_id != org_id)))
 		ereport(ERROR,
 				(errcode(ERRCODE_ISMS_IMPORT_MODE),
 				 errmsg("isms.import_at outside import mode"),
 				 errdetail("Only an import batch sets business times; live changes take the time they are recorded at."),
 				 errhint("Call isms.begin_import(org, source) first, in the same transaction.")));
+}
+
+/* Check a business time and advance the batch's row to it. */
+static void
+import_advance(TimestampTz at)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			argtypes[3] = {INT8OID, INT8OID, TIMESTAMPTZOID};
+	Datum		values[3];
+
 	import_check_time(at);
 	values[0] = Int64GetDatum(import.org_id);
 	values[1] = Int64GetDatum(import.batch_id);
@@ -286,5 +342,52 @@ import_at(PG_FUNCTION_ARGS)
 		elog(ERROR, "could not advance import batch " INT64_FORMAT, import.batch_id);
 	SPI_finish();
 	import.at = at;
+}
+
+/* A timestamptz as an SQL literal that reads the same in any session (ISO, UTC). */
+static char *
+import_time_literal(TimestampTz at)
+{
+	char		buf[MAXDATELEN + 1];
+	struct pg_tm tm;
+	fsec_t		fsec;
+
+	if (TIMESTAMP_NOT_FINITE(at))
+		EncodeSpecialTimestamp(at, buf);
+	else if (timestamp2tm(at, NULL, &tm, &fsec, NULL, NULL) == 0)
+		EncodeDateTime(&tm, fsec, true, 0, NULL, USE_ISO_DATES, buf);
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("timestamp out of range")));
+	return psprintf("%s::pg_catalog.timestamptz", quote_literal_cstr(buf));
+}
+
+/* isms.import_at(at timestamptz) -> timestamptz: the business time of the changes that follow */
+Datum
+import_at(PG_FUNCTION_ARGS)
+{
+	TimestampTz at = PG_GETARG_TIMESTAMPTZ(0);
+
+	import_require_mode(0);
+	if (import.on_node)
+	{
+		distribute_call(psprintf("SELECT * FROM isms.import_at_on_node(" INT64_FORMAT ", %s)",
+								 import.org_id, import_time_literal(at)));
+		import.at = at;
+	}
+	else
+		import_advance(at);
+	PG_RETURN_TIMESTAMPTZ(at);
+}
+
+/* isms.import_at_on_node(org bigint, at timestamptz) -> timestamptz: isms.import_at, run here */
+Datum
+import_at_on_node(PG_FUNCTION_ARGS)
+{
+	TimestampTz at = PG_GETARG_TIMESTAMPTZ(1);
+
+	import_require_mode(PG_GETARG_INT64(0));
+	import_advance(at);
 	PG_RETURN_TIMESTAMPTZ(at);
 }

@@ -73,17 +73,29 @@ static SPIPlanPtr plan_outputs = NULL;
 static SPIPlanPtr plan_names[NAME_NKINDS] = {NULL, NULL};
 static SPIPlanPtr plan_work_product = NULL;
 static SPIPlanPtr plan_org = NULL;
-static SPIPlanPtr plan_org_no_cycles = NULL;
+static SPIPlanPtr plan_org_rules = NULL;
+static SPIPlanPtr plan_org_rules_no_cycles = NULL;
 
-/* whether an organisation tailored, what it excluded, and (below) its review cycles */
+/*
+ * Whether an organisation tailored: the catalog tables only (reference
+ * tables on a distributed database, so the read stays on this node: the
+ * name lookups of the API on a Citus coordinator need nothing else).
+ */
 #define ORG_SQL \
 	"SELECT EXISTS (SELECT FROM isms.process WHERE org_id OPERATOR(pg_catalog.=) $1) " \
 	"OR EXISTS (SELECT FROM isms.work_product WHERE org_id OPERATOR(pg_catalog.=) $1) " \
 	"OR EXISTS (SELECT FROM isms.activity WHERE org_id OPERATOR(pg_catalog.=) $1) " \
 	"OR EXISTS (SELECT FROM isms.process_input WHERE org_id OPERATOR(pg_catalog.=) $1) " \
 	"OR EXISTS (SELECT FROM isms.activity_input WHERE org_id OPERATOR(pg_catalog.=) $1) " \
-	"OR EXISTS (SELECT FROM isms.process_output WHERE org_id OPERATOR(pg_catalog.=) $1), " \
-	"ARRAY(SELECT process_id FROM isms.process_exclusion WHERE org_id OPERATOR(pg_catalog.=) $1), "
+	"OR EXISTS (SELECT FROM isms.process_output WHERE org_id OPERATOR(pg_catalog.=) $1)"
+/*
+ * What it excluded and (below) its review cycles: read when a rule first
+ * asks (on Citus, on the node of the organisation's shard, where the rules
+ * run; a read from the coordinator as the engine would use a connection of
+ * its own to shards the caller's connection may have written).
+ */
+#define ORG_RULES_SQL \
+	"SELECT ARRAY(SELECT process_id FROM isms.process_exclusion WHERE org_id OPERATOR(pg_catalog.=) $1), "
 /* an organisation's review cycles as (work_product_id, review_months, retention_months) triples, -1 for NULL */
 #define ORG_CYCLES_SQL \
 	"ARRAY(SELECT u.v FROM isms.work_product_cycle c CROSS JOIN LATERAL pg_catalog.unnest(" \
@@ -245,7 +257,7 @@ model_load_process(int64 org_id, int32 process_id)
 	return pm;
 }
 
-/* Read an organisation's review cycles (flattened triples, see model_read_org) into its entry. */
+/* Read an organisation's review cycles (flattened triples, see ORG_CYCLES_SQL) into its entry. */
 static void
 model_read_cycles(OrgCache *org, Datum flat)
 {
@@ -264,15 +276,27 @@ model_read_cycles(OrgCache *org, Datum flat)
 	}
 }
 
-/*
- * Read whether an organisation has tailoring rows, what it excluded and its
- * review cycles (isms.work_product_cycle: neither makes it tailored, the
- * models stay shared) into its entry.
- */
+/* Read whether an organisation has tailoring rows into its entry. */
 static void
 model_read_org(OrgCache *org)
 {
 	bool		tailored = false;
+
+	WITH_CATALOG_ACCESS(model_cxt,
+						model_query(&plan_org, ORG_SQL, org->org_id, InvalidOid, (Datum) 0);
+						tailored = model_bool(0, 1));
+	org->tailored = tailored;
+	org->loaded = true;
+}
+
+/*
+ * Read what an organisation excluded and its review cycles
+ * (isms.work_product_cycle: neither makes it tailored, the models stay
+ * shared) into its entry.
+ */
+static void
+model_read_org_rules(OrgCache *org)
+{
 	bool		isnull;
 	Datum	   *elems;
 	int			n = 0;
@@ -290,30 +314,33 @@ model_read_org(OrgCache *org)
 	/* the table comes with piece 190: an upgrade runs the pieces before it with this library */
 	with_cycles = OidIsValid(get_relname_relid("work_product_cycle", get_namespace_oid("isms", false)));
 	WITH_CATALOG_ACCESS(model_cxt,
-						model_query(with_cycles ? &plan_org : &plan_org_no_cycles,
-									with_cycles ? ORG_SQL ORG_CYCLES_SQL : ORG_SQL "'{}'::pg_catalog.int4[]",
+						model_query(with_cycles ? &plan_org_rules : &plan_org_rules_no_cycles,
+									with_cycles ? ORG_RULES_SQL ORG_CYCLES_SQL : ORG_RULES_SQL "'{}'::pg_catalog.int4[]",
 									org->org_id, InvalidOid, (Datum) 0);
-						tailored = model_bool(0, 1);
-						deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)),
+						deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)),
 										  INT4OID, sizeof(int32), true, TYPALIGN_INT, &elems, NULL, &n);
 						excluded = MemoryContextAlloc(read_cxt, sizeof(int32) * (n + 1));
 						for (i = 0; i < n; i++)
 						excluded[i] = DatumGetInt32(elems[i]);
-						model_read_cycles(org, SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull)));
-	org->tailored = tailored;
+						model_read_cycles(org, SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)));
 	org->nexcluded = n;
 	org->excluded = excluded;
-	org->loaded = true;
+	org->rules_loaded = true;
 }
 
-/* The entry of an organisation, with whether it tailored and what it excluded read. */
+/*
+ * The entry of an organisation, with whether it tailored read, and with
+ * rules, what it excluded and its review cycles.
+ */
 static OrgCache *
-model_org_read(int64 org_id)
+model_org_read(int64 org_id, bool rules)
 {
 	OrgCache   *org = model_org(org_id);
 
 	if (!org->loaded)
 		model_read_org(org);
+	if (rules && !org->rules_loaded)
+		model_read_org_rules(org);
 	return org;
 }
 
@@ -329,7 +356,7 @@ model_scope(int64 org_id)
 
 	if (org_id == 0)
 		return prm_scope;
-	org = model_org_read(org_id);
+	org = model_org_read(org_id, false);
 	return org->tailored ? org : prm_scope;
 }
 
@@ -376,7 +403,7 @@ model_excluded(int64 org_id, int32 process_id)
 	model_ensure_fresh();
 	if (org_id == 0)
 		return false;
-	org = model_org_read(org_id);
+	org = model_org_read(org_id, true);
 	for (i = 0; i < org->nexcluded; i++)
 		if (org->excluded[i] == process_id)
 			return true;
@@ -422,13 +449,11 @@ model_process_id(int64 org_id, const char *code)
 	return model_lookup_name(NAME_PROCESS_CODE, org_id, code);
 }
 
-/* A work product by key, as organisation org_id sees the vocabulary; NULL if none. */
-const WorkProduct *
-model_work_product_by_key(int64 org_id, const char *key)
+/* The id of a work product by key, as organisation org_id sees the vocabulary; 0 if none. */
+int32
+model_work_product_id(int64 org_id, const char *key)
 {
-	int32		id = model_lookup_name(NAME_WORK_PRODUCT_KEY, org_id, key);
-
-	return id == 0 ? NULL : model_work_product(org_id, id);
+	return model_lookup_name(NAME_WORK_PRODUCT_KEY, org_id, key);
 }
 
 /* A work product kept in a scope, or NULL. */
@@ -504,7 +529,7 @@ model_apply_cycle(int64 org_id, const WorkProduct *wp)
 
 	if (org_id == 0 || (wp->org_id != 0 && wp->org_id != org_id))
 		return wp;
-	org = model_org_read(org_id);
+	org = model_org_read(org_id, true);
 	for (i = 0; i < org->ncycles; i++)
 	{
 		const WorkProductCycle *c = &org->cycles[i];

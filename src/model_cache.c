@@ -210,6 +210,7 @@ model_org_reset(OrgCache *org)
 	org->cycles = NULL;
 	org->ncycles = 0;
 	org->loaded = false;
+	org->rules_loaded = false;
 	org->tailored = false;
 	org->stale = false;
 	org->next_slot = 0;

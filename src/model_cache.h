@@ -41,7 +41,8 @@ typedef struct OrgCache
 	dlist_node	lru;			/* in the LRU list, most recently used first */
 	LocalTransactionId used_in; /* the transaction that used it last */
 	bool		stale;			/* an invalidation named the organisation */
-	bool		loaded;			/* tailored and excluded are read */
+	bool		loaded;			/* tailored is read */
+	bool		rules_loaded;	/* excluded and cycles are read */
 	bool		tailored;		/* has catalog rows of its own */
 	int			nexcluded;
 	int32	   *excluded;		/* processes declared not applicable */

@@ -52,14 +52,14 @@ DIFFERS=(
 	"capability|session_replication_role = replica is not sent to the workers: the fixture's backdated approved records are refused there by the engine's triggers (as tamper); then Citus cannot plan capability_profile (\"plan should not reference subplan's variable\", as reporting_membership)"
 	"engine_cache|the catalog reads are counted by pg_stat_xact_user_tables on the coordinator, where Citus reads no row (as schedule); plan_run (the engine's owner) after the member's writes in one transaction: placements modified by a different user (as engine_e2e); ALTER TABLE ... DISABLE TRIGGER (as security_rules)"
 	"engine_dml|RETURNING pg_temp.name(...) on a distributed table: Citus allows only immutable functions in RETURNING"
-	"engine_e2e|one transaction writing an organisation's shards as two roles (the engine's owner and the member) is refused: placements modified by a different user"
+	"engine_e2e|the fixture acts as two roles in one transaction (SET ROLE to the approver between submit and approve): placements modified by a different user"
 	"garbage|a NULL organisation is refused by Citus before the engine (22004, not IS015); reference-table writes after parallel DML in one transaction"
-	"history_import|import_batch rows are inserted by the engine on the coordinator; the shard's append-only guard on the worker does not see the engine's in-backend write marker (issue 19 item 2, for the import table)"
-	"history_load|the import batch cannot be opened on a distributed database (as history_import)"
+	"history_import|isms_report.cycle_time groups a lateral subquery by other than the distribution column, which Citus cannot push down; then session_replication_role = replica is not sent to the workers (as tamper)"
+	"history_load|the test's SQL helper history cannot be planned (parameters in an SQL function); it reads isms_report.cycle_time (as history_import)"
 	"incident|placements modified by a different user (as engine_e2e): a report as one member and triage as another in one transaction"
-	"inventory|the support fixture imports history: the import batch cannot be opened on a distributed database (as history_import)"
+	"inventory|RETURNING pg_temp.name(...) (as engine_dml); the due and support views join distributed tables other than on org_id (complex joins, as bi_reporting)"
 	"nonconformity|placements modified by a different user (as engine_e2e)"
-	"objective|the support fixture imports history: the import batch cannot be opened on a distributed database (as history_import)"
+	"objective|the support reports join distributed tables other than on org_id (complex joins, as bi_reporting)"
 	"register_reports|placements modified by a different user (as engine_e2e): the fixtures approve records in the same transaction as the owner's writes"
 	"reporting|an UPDATE whose WHERE calls a volatile function is refused on a distributed table; cross-shard views need complex joins"
 	"reporting_membership|EXPLAIN of the views: Citus's plans are not the single node's (\"plan should not reference subplan's variable\" for capability_profile, complex joins)"
@@ -71,7 +71,7 @@ DIFFERS=(
 	"soa|placements modified by a different user (as engine_e2e), so later runs cannot start"
 	"tamper|session_replication_role = replica is not sent to the workers: the simulated tampering is refused there by the engine's triggers"
 	"tamper_checkpoint|session_replication_role = replica is not sent to the workers (as tamper)"
-	"training|the history import (as objective)"
+	"training|the support reports join distributed tables other than on org_id (complex joins, as bi_reporting)"
 	"trust_identity|Citus connects to the workers as the current role: after SET ROLE to a NOLOGIN group role (isms_manager) the shards cannot be reached (08006)"
 	"trust_tenancy|a leak probe in a multi-shard view query must be immutable; a client-chosen duplicate run_id is not refused (23505)"
 )
@@ -310,6 +310,32 @@ SQL
 	[ "$(echo "$got" | paste -sd' ')" = "t regress_citus_reporter" ]
 	tally $? member-roles "a reader reports an incident; the role recorded on the worker reads back by name" \
 		"a reader's incident report on the cluster: '$got', expected 't regress_citus_reporter'"
+	# a designated member imports history: the batch is opened and advanced
+	# on the organisation's node, whose triggers stamp the record and its
+	# event with the business time and the batch; the chain verifies
+	got=$(psql -X -q -At -h 127.0.0.1 -p "$CITUS_COORD" -U postgres -d isms_cr_drop -v ON_ERROR_STOP=1 2>&1 <<'SQL'
+CREATE ROLE regress_citus_importer LOGIN IN ROLE isms_manager;
+SET isms.actor = 'alice';
+SELECT isms.create_organization('Import Ltd') AS org \gset
+SELECT isms.add_member(:org, 'regress_citus_importer', 'manager') \gset
+SELECT isms.designate(:org, 'regress_citus_importer', 'history_importer') \gset
+RESET isms.actor;
+SET ROLE regress_citus_importer;
+BEGIN;
+SELECT isms.begin_import(:org, 'archive') AS batch \gset
+SELECT isms.import_at('2025-01-06 08:00+00') \gset
+SELECT isms.new_external_record(:org, 'business_context', 'Strategy 2025') AS rec \gset
+COMMIT;
+SELECT created_at = '2025-01-06 08:00+00' FROM isms.record WHERE org_id = :org AND record_id = :rec;
+SELECT count(*) FROM isms.event WHERE org_id = :org AND import_batch = :batch AND business_at = '2025-01-06 08:00+00';
+SELECT last_at = '2025-01-06 08:00+00' FROM isms.import_batch WHERE org_id = :org AND batch_id = :batch;
+RESET ROLE;
+SELECT valid FROM isms.verify_events(:org);
+SQL
+)
+	[ "$(echo "$got" | paste -sd' ')" = "t 1 t t" ]
+	tally $? history-import "a member imports history: the record and its event take the business time on the worker" \
+		"a history import on the cluster: '$got', expected 't 1 t t'"
 	psql -X -q -At -h 127.0.0.1 -p "$CITUS_COORD" -U postgres -d isms_cr_drop -v ON_ERROR_STOP=1 \
 		-c "SELECT isms.create_organization('Drop Ltd')" -c "SET client_min_messages = warning" \
 		-c "DROP EXTENSION isms27022 CASCADE" >"$out/drop.log" 2>&1 ||

@@ -160,6 +160,11 @@ BEGIN
     -- the creation of an organisation runs on the node of its shard
     PERFORM create_distributed_function('isms.organization_open_at(bigint, text)', 'org',
                                         colocate_with => 'isms.organization', force_delegation => true);
+    -- a history import's batch is opened and advanced there too (src/import.c)
+    PERFORM create_distributed_function('isms.begin_import_on_node(bigint, text)', 'org',
+                                        colocate_with => 'isms.organization', force_delegation => true);
+    PERFORM create_distributed_function('isms.import_at_on_node(bigint, timestamptz)', 'org',
+                                        colocate_with => 'isms.organization', force_delegation => true);
     PERFORM isms.distribute_refresh();
     -- settings of the database, on every node (docs/guide.md says why each is safe)
     EXECUTE format('ALTER DATABASE %I SET citus.allow_nested_distributed_execution = on', current_database());

@@ -66,6 +66,17 @@ CREATE FUNCTION isms.import_at(at timestamptz) RETURNS timestamptz
     LANGUAGE c STRICT AS 'MODULE_PATHNAME', 'import_at';
 COMMENT ON FUNCTION isms.import_at(timestamptz) IS
     'In import mode: the business time of the changes that follow; never in the future, never before the previous imported time (IS044)';
+-- On a distributed database isms.begin_import and isms.import_at have the
+-- node of the organisation's shard run them (src/import.c); Citus
+-- delegates these by organisation (isms.distribute).
+CREATE FUNCTION isms.begin_import_on_node(org bigint, source text) RETURNS bigint
+    LANGUAGE c STRICT AS 'MODULE_PATHNAME', 'import_begin_on_node';
+COMMENT ON FUNCTION isms.begin_import_on_node(bigint, text) IS
+    'isms.begin_import run on the node of the organization''s shard (distributed databases); the same rules';
+CREATE FUNCTION isms.import_at_on_node(org bigint, at timestamptz) RETURNS timestamptz
+    LANGUAGE c STRICT AS 'MODULE_PATHNAME', 'import_at_on_node';
+COMMENT ON FUNCTION isms.import_at_on_node(bigint, timestamptz) IS
+    'isms.import_at run on the node of the organization''s shard (distributed databases); the same rules';
 CREATE FUNCTION isms.business_date(org bigint) RETURNS date
     LANGUAGE c STABLE STRICT AS 'MODULE_PATHNAME', 'import_business_date';
 COMMENT ON FUNCTION isms.business_date(bigint) IS
