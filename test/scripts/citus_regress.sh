@@ -66,7 +66,7 @@ DIFFERS=(
 	"risk|placements modified by a different user (as engine_e2e), so later runs cannot start"
 	"run_dates|COPY FROM into a table with row-level security is not supported by Citus (0A000)"
 	"schedule|the review-cycle cache is measured by pg_stat_xact_user_tables on the coordinator, where Citus reads no row (the rows are on the workers); STABLE functions with column references in an UPDATE are refused (0A000, not IS034/IS035); the test's SQL helper show_planned cannot be planned"
-	"security_matrix|a membership written per statement as several roles ends in a distributed deadlock"
+	"security_matrix|the fixture creates an organisation (the engine's owner writes the founder's membership) and adds its members (as the admin) in one transaction: two connections to the membership's copies, a distributed deadlock"
 	"security_rules|ALTER TABLE ... DISABLE TRIGGER inside a transaction is not supported on a distributed table"
 	"soa|placements modified by a different user (as engine_e2e), so later runs cannot start"
 	"tamper|session_replication_role = replica is not sent to the workers: the simulated tampering is refused there by the engine's triggers"
