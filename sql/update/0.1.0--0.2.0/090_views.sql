@@ -22,6 +22,14 @@
 -- views keep their names, columns, comments, grants and security_barrier;
 -- the alias o is one of the caller's organisations, as it was a row of
 -- isms.organization before (og is that row where a view shows its name).
+--
+-- So that Citus can run them on a distributed database, the views defined
+-- after this piece join the subquery's tables to one another on org_id (to
+-- one table of the organisation, not each to o.org_id) and group an
+-- aggregate subquery by org_id (LEFT JOIN ... ON true, counts COALESCEd to
+-- 0): the same rows, and joins of co-located tables on their distribution
+-- column, which Citus pushes down to the organisation's shards
+-- (test/scripts/citus.sh checks which views run; docs/guide.md, Scaling out).
 
 CREATE FUNCTION isms.membership_support(internal) RETURNS internal
     LANGUAGE c STRICT AS 'MODULE_PATHNAME', 'membership_support';

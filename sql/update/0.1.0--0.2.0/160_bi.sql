@@ -72,30 +72,31 @@ SELECT o.org_id,
                lc.run_id AS last_completed_run_id,
                lc.title AS last_completed_run_title,
                lc.ended_at AS last_completed_at,
-               op.open_runs,
-               op.overdue_runs,
+               COALESCE(op.open_runs, 0) AS open_runs,
+               COALESCE(op.overdue_runs, 0) AS overdue_runs,
                op.next_due
           FROM isms.organization og
           JOIN isms.process p
             ON p.org_id IS NULL OR p.org_id OPERATOR(pg_catalog.=) o.org_id
           LEFT JOIN isms.process_exclusion x
-            ON x.org_id OPERATOR(pg_catalog.=) o.org_id AND x.process_id OPERATOR(pg_catalog.=) p.process_id
+            ON x.org_id OPERATOR(pg_catalog.=) og.org_id AND x.process_id OPERATOR(pg_catalog.=) p.process_id
           LEFT JOIN LATERAL (
                 SELECT r.run_id, r.title, r.ended_at
                   FROM isms.run r
-                 WHERE r.org_id OPERATOR(pg_catalog.=) o.org_id
+                 WHERE r.org_id OPERATOR(pg_catalog.=) og.org_id
                    AND r.process_id OPERATOR(pg_catalog.=) p.process_id
                    AND r.state OPERATOR(pg_catalog.=) 'completed'::isms.run_state
                  ORDER BY r.ended_at DESC
                  LIMIT 1) lc ON true
-         CROSS JOIN LATERAL (
+          LEFT JOIN LATERAL (
                 SELECT pg_catalog.count(*) AS open_runs,
                        pg_catalog.count(*) FILTER (WHERE r.due OPERATOR(pg_catalog.<) CURRENT_DATE) AS overdue_runs,
                        pg_catalog.min(r.due) AS next_due
                   FROM isms.run r
-                 WHERE r.org_id OPERATOR(pg_catalog.=) o.org_id
+                 WHERE r.org_id OPERATOR(pg_catalog.=) og.org_id
                    AND r.process_id OPERATOR(pg_catalog.=) p.process_id
-                   AND r.state OPERATOR(pg_catalog.=) ANY (ARRAY['planned', 'active', 'suspended']::isms.run_state[])) op
+                   AND r.state OPERATOR(pg_catalog.=) ANY (ARRAY['planned', 'active', 'suspended']::isms.run_state[])
+                 GROUP BY r.org_id) op ON true
          WHERE og.org_id OPERATOR(pg_catalog.=) o.org_id
          ORDER BY p.code) v;
 
@@ -281,7 +282,7 @@ SELECT o.org_id,
                p.code::text AS process_code,
                isms.clause_sort_key(p.code) AS process_sort,
                g.period,
-               g.period_start,
+               (pg_catalog.date_trunc(g.period, r.ended_at))::date AS period_start,
                pg_catalog.count(*) AS runs_completed,
                pg_catalog.avg(r.ended_at OPERATOR(pg_catalog.-) r.started_at) AS avg_cycle_time,
                pg_catalog.round((pg_catalog.avg(EXTRACT(epoch FROM r.ended_at OPERATOR(pg_catalog.-) r.started_at))
@@ -292,13 +293,11 @@ SELECT o.org_id,
                                 OPERATOR(pg_catalog./) NULLIF(pg_catalog.count(r.due), 0), 3) AS on_time_rate
           FROM isms.run r
           JOIN isms.process p ON p.process_id OPERATOR(pg_catalog.=) r.process_id
-         CROSS JOIN LATERAL (VALUES
-                ('month', (pg_catalog.date_trunc('month', r.ended_at))::date),
-                ('quarter', (pg_catalog.date_trunc('quarter', r.ended_at))::date)) g (period, period_start)
+         CROSS JOIN (VALUES ('month'), ('quarter')) g (period)
          WHERE r.org_id OPERATOR(pg_catalog.=) o.org_id
            AND r.state OPERATOR(pg_catalog.=) 'completed'::isms.run_state
-         GROUP BY r.process_id, p.code, g.period, g.period_start
-         ORDER BY p.code, g.period, g.period_start) v;
+         GROUP BY r.org_id, r.process_id, p.code, g.period, (pg_catalog.date_trunc(g.period, r.ended_at))::date
+         ORDER BY p.code, g.period, (pg_catalog.date_trunc(g.period, r.ended_at))::date) v;
 
 CREATE VIEW isms_report.event_timeline WITH (security_barrier = true) AS
 SELECT o.org_id,

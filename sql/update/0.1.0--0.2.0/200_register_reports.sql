@@ -56,7 +56,7 @@ SELECT o.org_id,
                             THEN c.level_matrix[l.n][i.n]::integer
                             ELSE l.n OPERATOR(pg_catalog.*) i.n END AS level) lv
           LEFT JOIN (
-                SELECT x.basis, x.likelihood, x.impact, pg_catalog.count(*) AS risks
+                SELECT r.org_id, x.basis, x.likelihood, x.impact, pg_catalog.count(*) AS risks
                   FROM isms.risk r
                  CROSS JOIN LATERAL (VALUES ('inherent'::text, r.likelihood::integer, r.impact::integer),
                                             ('residual'::text, r.residual_likelihood::integer,
@@ -64,8 +64,8 @@ SELECT o.org_id,
                  WHERE r.org_id OPERATOR(pg_catalog.=) o.org_id
                    AND r.state OPERATOR(pg_catalog.<>) 'closed'::isms.risk_state
                    AND x.likelihood IS NOT NULL AND x.impact IS NOT NULL
-                 GROUP BY x.basis, x.likelihood, x.impact) k
-            ON k.basis OPERATOR(pg_catalog.=) b.basis AND k.likelihood OPERATOR(pg_catalog.=) l.n
+                 GROUP BY r.org_id, x.basis, x.likelihood, x.impact) k
+            ON k.org_id OPERATOR(pg_catalog.=) c.org_id AND k.basis OPERATOR(pg_catalog.=) b.basis AND k.likelihood OPERATOR(pg_catalog.=) l.n
            AND k.impact OPERATOR(pg_catalog.=) i.n
          WHERE c.org_id OPERATOR(pg_catalog.=) o.org_id
          ORDER BY b.basis_no, l.n DESC, i.n) v;
@@ -161,17 +161,18 @@ SELECT o.org_id,
           LEFT JOIN isms.iso27001_clause c
             ON c.theme IS NOT NULL AND c.clause::text OPERATOR(pg_catalog.=) pg_catalog.upper(s.control)
           LEFT JOIN (
-                SELECT u.control, pg_catalog.count(DISTINCT r.risk_id) AS risks
+                SELECT r.org_id, u.control, pg_catalog.count(DISTINCT r.risk_id) AS risks
                   FROM isms.risk r
                  CROSS JOIN LATERAL pg_catalog.unnest(r.controls) u (control)
                  WHERE r.org_id OPERATOR(pg_catalog.=) o.org_id
                    AND r.state OPERATOR(pg_catalog.<>) 'closed'::isms.risk_state
-                 GROUP BY u.control) k ON k.control OPERATOR(pg_catalog.=) s.control
+                 GROUP BY r.org_id, u.control) k
+            ON k.org_id OPERATOR(pg_catalog.=) s.org_id AND k.control OPERATOR(pg_catalog.=) s.control
           LEFT JOIN LATERAL (
                 SELECT rec.record_id, rec.approved_at, rec.content
                   FROM isms.record rec
                   JOIN isms.work_product wp ON wp.work_product_id OPERATOR(pg_catalog.=) rec.work_product_id
-                 WHERE rec.org_id OPERATOR(pg_catalog.=) o.org_id
+                 WHERE rec.org_id OPERATOR(pg_catalog.=) s.org_id
                    AND wp.key OPERATOR(pg_catalog.=) 'statement_of_applicability' AND wp.org_id IS NULL
                    AND rec.state OPERATOR(pg_catalog.=) ANY (ARRAY['approved', 'superseded']::isms.record_state[])
                    AND (rec.content OPERATOR(pg_catalog.->>) 'format') OPERATOR(pg_catalog.=) 'isms-snapshot-v1'
@@ -222,7 +223,7 @@ SELECT o.org_id,
           LEFT JOIN isms.iso27001_clause c
             ON c.theme IS NOT NULL AND c.clause::text OPERATOR(pg_catalog.=) pg_catalog.upper(s.control)
           LEFT JOIN (
-                SELECT u.control, pg_catalog.count(*) AS risks,
+                SELECT r.org_id, u.control, pg_catalog.count(*) AS risks,
                        pg_catalog.array_agg(r.risk_id ORDER BY r.risk_id) AS risk_ids,
                        pg_catalog.array_agg(r.title ORDER BY r.risk_id) AS risk_titles,
                        pg_catalog.max(r.level)::integer AS highest_level
@@ -230,7 +231,8 @@ SELECT o.org_id,
                  CROSS JOIN LATERAL (SELECT DISTINCT x.control FROM pg_catalog.unnest(r.controls) x (control)) u
                  WHERE r.org_id OPERATOR(pg_catalog.=) o.org_id
                    AND r.state OPERATOR(pg_catalog.<>) 'closed'::isms.risk_state
-                 GROUP BY u.control) k ON k.control OPERATOR(pg_catalog.=) s.control
+                 GROUP BY r.org_id, u.control) k
+            ON k.org_id OPERATOR(pg_catalog.=) s.org_id AND k.control OPERATOR(pg_catalog.=) s.control
          WHERE s.org_id OPERATOR(pg_catalog.=) o.org_id
            AND s.applicable
            AND s.status OPERATOR(pg_catalog.<>) 'implemented'::isms.control_status

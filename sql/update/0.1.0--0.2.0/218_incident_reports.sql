@@ -173,7 +173,7 @@ SELECT o.org_id,
           FROM isms.nonconformity n
           JOIN isms.organization og ON og.org_id OPERATOR(pg_catalog.=) n.org_id
          WHERE n.org_id OPERATOR(pg_catalog.=) o.org_id
-         GROUP BY og.name, n.source, n.clause
+         GROUP BY n.org_id, og.name, n.source, n.clause
          ORDER BY n.source, isms.clause_sort_key(n.clause)) v;
 COMMENT ON VIEW isms_report.nonconformities_by_source IS
     'Nonconformities (ISO/IEC 27001 10.2) counted per source and clause, open and closed';

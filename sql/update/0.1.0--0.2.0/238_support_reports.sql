@@ -73,15 +73,16 @@ SELECT o.org_id,
           LEFT JOIN LATERAL (
                 SELECT m.period_start, m.value, m.on_target
                   FROM isms.measurement m
-                 WHERE m.org_id OPERATOR(pg_catalog.=) o.org_id
+                 WHERE m.org_id OPERATOR(pg_catalog.=) j.org_id
                    AND m.objective_id OPERATOR(pg_catalog.=) j.objective_id
                  ORDER BY m.period_start DESC
                  LIMIT 1) l ON true
           LEFT JOIN LATERAL (
                 SELECT pg_catalog.count(*) AS measured, pg_catalog.count(*) FILTER (WHERE m.on_target) AS met
                   FROM isms.measurement m
-                 WHERE m.org_id OPERATOR(pg_catalog.=) o.org_id
-                   AND m.objective_id OPERATOR(pg_catalog.=) j.objective_id) k ON true
+                 WHERE m.org_id OPERATOR(pg_catalog.=) j.org_id
+                   AND m.objective_id OPERATOR(pg_catalog.=) j.objective_id
+                 GROUP BY m.org_id) k ON true
          WHERE j.org_id OPERATOR(pg_catalog.=) o.org_id
            AND j.state OPERATOR(pg_catalog.=) 'active'::isms.objective_state
          ORDER BY j.objective_id) v;
@@ -126,11 +127,12 @@ SELECT o.org_id,
           LEFT JOIN LATERAL (
                 SELECT pg_catalog.max(x.due_again) AS due_again
                   FROM isms.training_completion x
-                 WHERE x.org_id OPERATOR(pg_catalog.=) o.org_id AND x.course_id OPERATOR(pg_catalog.=) c.course_id
-                   AND x.member OPERATOR(pg_catalog.=) mb.member_oid) t ON true
+                 WHERE x.org_id OPERATOR(pg_catalog.=) c.org_id AND x.course_id OPERATOR(pg_catalog.=) c.course_id
+                   AND x.member OPERATOR(pg_catalog.=) mb.member_oid
+                 GROUP BY x.org_id) t ON true
          WHERE c.org_id OPERATOR(pg_catalog.=) o.org_id
            AND c.state OPERATOR(pg_catalog.=) 'active'::isms.course_state
-         GROUP BY og.name, c.course_id, c.title, c.audience, c.validity_months
+         GROUP BY c.org_id, og.name, c.course_id, c.title, c.audience, c.validity_months
          ORDER BY c.course_id) v;
 COMMENT ON VIEW isms_report.training_status IS
     'Training completion rates (ISO/IEC 27001 7.2, 7.3): per active course, the members of its audience, how many hold a completion still valid, how many let it expire, how many never completed it';
