@@ -28,7 +28,7 @@
 #   SCRIPTS=test/scripts/citus_regress.sh bash test/run.sh scripts
 # (CITUS_REGRESS="engine risk" runs only those files, CITUS_SPECS="steps"
 # only those specs, "-" none; CITUS_DROP=0 skips the removal check).  About
-# 9 minutes once Citus is cached.
+# 10 minutes once Citus is cached.
 set -u
 
 src=${ISMS_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
