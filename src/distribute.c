@@ -142,13 +142,12 @@ distribute_delegates(void)
 /*
  * Run a call of a function that isms.distribute() made Citus delegate by
  * organisation, with the actor sent first; its result (a bigint, or a
- * timestamptz's microseconds).  The call is
- * SELECT * FROM f(constants): Citus delegates only constant arguments, and
- * not a call in select list from inside a PL/pgSQL function (a "simple
- * expression" there).  In a transaction block
- * Citus runs it over the connection it then uses for the organisation's
- * shards, so the node's backend that keeps the call's state is the one
- * that runs the transaction's triggers there.
+ * timestamptz's microseconds).  The call is SELECT * FROM f(constants):
+ * Citus delegates only constant arguments, and not a call in the select
+ * list from inside a PL/pgSQL function (a "simple expression" there).  In a
+ * transaction block Citus runs it over the connection it then uses for the
+ * organisation's shards, so the node's backend that keeps the call's state
+ * is the one that runs the transaction's triggers there.
  */
 int64
 distribute_call(const char *sql)

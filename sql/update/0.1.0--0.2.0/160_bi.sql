@@ -296,8 +296,8 @@ SELECT o.org_id,
          CROSS JOIN (VALUES ('month'), ('quarter')) g (period)
          WHERE r.org_id OPERATOR(pg_catalog.=) o.org_id
            AND r.state OPERATOR(pg_catalog.=) 'completed'::isms.run_state
-         GROUP BY r.org_id, r.process_id, p.code, g.period, (pg_catalog.date_trunc(g.period, r.ended_at))::date
-         ORDER BY p.code, g.period, (pg_catalog.date_trunc(g.period, r.ended_at))::date) v;
+         GROUP BY r.org_id, r.process_id, p.code, g.period, period_start
+         ORDER BY p.code, g.period, period_start) v;
 
 CREATE VIEW isms_report.event_timeline WITH (security_barrier = true) AS
 SELECT o.org_id,
