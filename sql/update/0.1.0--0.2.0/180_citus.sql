@@ -46,17 +46,28 @@ REVOKE ALL ON FUNCTION isms.distribute_table(regclass, regclass, integer) FROM P
 -- isms.register) hold OIDs, which differ from node to node: Citus copies a
 -- reference table's rows as they are, but sends a change as SQL text, in
 -- which a regclass constant is the relation's name.  Rewriting each such
--- value by name makes every copy name its own node's relation.  Run again
--- after citus_add_node (which copies the reference tables to the new node).
+-- value by name makes every copy name its own node's relation.  It also
+-- gives every node the reporting views of isms.distribute_views (below).
+-- Run again after citus_add_node (which copies the reference tables to the
+-- new node).
 CREATE FUNCTION isms.distribute_refresh() RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
     AS $fn$
 DECLARE
     col record;
     v record;
+    failed text;
 BEGIN
     IF NOT isms.distributed() THEN
         RETURN;
+    END IF;
+    -- the views on every node: Citus may send a query that joins a view
+    -- with the engine's tables to a worker, with the view's function
+    PERFORM isms.distribute_views();
+    SELECT string_agg(w.nodename || ':' || w.nodeport || ': ' || w.result, '; ') INTO failed
+      FROM run_command_on_workers('SELECT isms.distribute_views()') w WHERE NOT w.success;
+    IF failed IS NOT NULL THEN
+        RAISE EXCEPTION 'isms.distribute_views() failed on a worker: %', failed;
     END IF;
     FOR col IN SELECT a.attrelid::regclass AS rel, a.attname
                  FROM pg_attribute a JOIN pg_class c ON c.oid OPERATOR(pg_catalog.=) a.attrelid
@@ -71,7 +82,80 @@ END
 $fn$;
 REVOKE ALL ON FUNCTION isms.distribute_refresh() FROM PUBLIC;
 COMMENT ON FUNCTION isms.distribute_refresh() IS
-    'On a distributed database: make every node''s copy of the reference tables name its own relations (after isms.distribute and citus_add_node)';
+    'On a distributed database: make every node''s copy of the reference tables name its own relations, and give every node the distributed reporting views (after isms.distribute and citus_add_node)';
+
+-- On one node a reporting view reads its tables with its owner's rights and
+-- filters them to the caller's organisations itself.  Citus sends a view's
+-- shard queries to the workers as the caller, so the caller's table
+-- privileges and row-level security applied there: a reader was refused, a
+-- contributor saw fewer rows.  Each view moves to isms_report_rows, where
+-- no tenant may read it, and isms_report gets in its place a view of the
+-- same columns over isms_report_rows.<view>(org), a SECURITY DEFINER
+-- function that reads the moved view for one organisation: the shard
+-- queries run as the owner, the moved view still keeps only the caller's
+-- organisations (isms.my_organizations() names the session's identity, not
+-- the current role), and a filter on org_id still chooses the
+-- organisations the function runs for.  Each node makes its own (Citus
+-- does not propagate them: the views are not Citus objects).
+CREATE FUNCTION isms.distribute_views() RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+    AS $fn$
+DECLARE
+    v record;
+    cols text;
+    c record;
+    propagate text := current_setting('citus.enable_ddl_propagation');
+BEGIN
+    IF to_regnamespace('isms_report_rows') IS NOT NULL THEN
+        RETURN;
+    END IF;
+    PERFORM set_config('citus.enable_ddl_propagation', 'off', true);
+    CREATE SCHEMA isms_report_rows;
+    ALTER EXTENSION isms27022 ADD SCHEMA isms_report_rows;
+    -- a worker finds the functions by name in the queries Citus sends it
+    GRANT USAGE ON SCHEMA isms_report_rows TO PUBLIC;
+    FOR v IN SELECT k.oid, k.relname, k.relowner, k.relacl, obj_description(k.oid, 'pg_class') AS comment FROM pg_class k
+              WHERE k.relnamespace OPERATOR(pg_catalog.=) 'isms_report'::regnamespace AND k.relkind OPERATOR(pg_catalog.=) 'v'
+              ORDER BY k.oid LOOP
+        EXECUTE format('ALTER VIEW isms_report.%I SET SCHEMA isms_report_rows', v.relname);
+        EXECUTE format('REVOKE ALL ON isms_report_rows.%I FROM PUBLIC', v.relname);
+        FOR c IN SELECT DISTINCT a.grantee::regrole AS grantee FROM aclexplode(v.relacl) a
+                  WHERE a.grantee OPERATOR(pg_catalog.<>) ALL (ARRAY[0, v.relowner]) LOOP
+            EXECUTE format('REVOKE ALL ON isms_report_rows.%I FROM %s', v.relname, c.grantee);
+        END LOOP;
+        EXECUTE format('CREATE FUNCTION isms_report_rows.%1$I(org bigint) RETURNS SETOF isms_report_rows.%1$I '
+                       'LANGUAGE plpgsql STABLE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS '
+                       '$b$ BEGIN RETURN QUERY SELECT * FROM isms_report_rows.%1$I x '
+                       'WHERE x.org_id OPERATOR(pg_catalog.=) org; END $b$', v.relname);
+        SELECT string_agg(format('r.%I', a.attname), ', ' ORDER BY a.attnum) INTO cols FROM pg_attribute a
+         WHERE a.attrelid OPERATOR(pg_catalog.=) v.oid AND a.attnum OPERATOR(pg_catalog.>) 1 AND NOT a.attisdropped;
+        EXECUTE format('CREATE VIEW isms_report.%1$I WITH (security_barrier = true) AS SELECT o.org_id, %2$s '
+                       'FROM isms.my_organizations() o CROSS JOIN LATERAL isms_report_rows.%1$I(o.org_id) r',
+                       v.relname, cols);
+        EXECUTE format('ALTER EXTENSION isms27022 ADD FUNCTION isms_report_rows.%I(bigint)', v.relname);
+        EXECUTE format('ALTER EXTENSION isms27022 ADD VIEW isms_report.%I', v.relname);
+        EXECUTE format('REVOKE ALL ON FUNCTION isms_report_rows.%I(bigint) FROM PUBLIC', v.relname);
+        EXECUTE format('COMMENT ON VIEW isms_report.%I IS %L', v.relname, v.comment);
+        EXECUTE format('COMMENT ON FUNCTION isms_report_rows.%1$I(bigint) IS %2$L', v.relname,
+                       format('The rows of isms_report.%s for one of the caller''s organizations, read as the owner', v.relname));
+        FOR c IN SELECT a.attname, col_description(v.oid, a.attnum) AS comment FROM pg_attribute a
+                  WHERE a.attrelid OPERATOR(pg_catalog.=) v.oid AND a.attnum OPERATOR(pg_catalog.>) 0
+                    AND NOT a.attisdropped AND col_description(v.oid, a.attnum) IS NOT NULL LOOP
+            EXECUTE format('COMMENT ON COLUMN isms_report.%I.%I IS %L', v.relname, c.attname, c.comment);
+        END LOOP;
+        FOR c IN SELECT DISTINCT a.grantee::regrole AS grantee FROM aclexplode(v.relacl) a
+                  WHERE a.privilege_type OPERATOR(pg_catalog.=) 'SELECT'
+                    AND a.grantee OPERATOR(pg_catalog.<>) ALL (ARRAY[0, v.relowner]) LOOP
+            EXECUTE format('GRANT SELECT ON isms_report.%I TO %s', v.relname, c.grantee);
+            EXECUTE format('GRANT EXECUTE ON FUNCTION isms_report_rows.%I(bigint) TO %s', v.relname, c.grantee);
+        END LOOP;
+    END LOOP;
+    PERFORM set_config('citus.enable_ddl_propagation', propagate, true);
+END
+$fn$;
+REVOKE ALL ON FUNCTION isms.distribute_views() FROM PUBLIC;
+COMMENT ON FUNCTION isms.distribute_views() IS
+    'On a distributed database (called by isms.distribute_refresh on every node): each reporting view over a SECURITY DEFINER function of one organization, so that the shards are read as the owner';
 
 CREATE FUNCTION isms.distribute(shard_count integer DEFAULT NULL) RETURNS TABLE (table_name regclass, how text)
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
