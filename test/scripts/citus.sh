@@ -191,11 +191,8 @@ as citus_viewer -F ' ' -c "SELECT * FROM public.view_probe($org_a)" >"$out" 2>&1
 # view|reason: views Citus cannot plan (docs/guide.md, Scaling out); every
 # other view must run both ways, and a listed one must not, so the list stays true
 VIEWS_REFUSED=(
-	"capability_profile|Citus's planner fails on its rating subqueries (XX000: plan should not reference subplan's variable)"
-	"due|a UNION ALL of every register's rows in the organisation's subquery (complex joins)"
-	"iso27001_readiness|aggregates over the catalog's rows (reference tables) in lateral subqueries that read distributed tables"
-	"management_review_inputs|aggregates over the catalog's rows in lateral subqueries that read distributed tables (as iso27001_readiness)"
-	"run_blockers|isms.run_blockers(run) for every run: a function as a table in a multi-shard query must be immutable"
+	"capability_profile|its ratings come from isms.derived_ratings, which looks the caller up: read over the caller's organisations, which Citus's planner refuses (XX000: plan should not reference subplan's variable)"
+	"run_blockers|isms.run_blockers(run) for every run, which looks the run up: read over the caller's organisations (0A000: a function as a table in a multi-shard query must be immutable)"
 )
 ran=0
 while read -r view all one; do

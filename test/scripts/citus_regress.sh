@@ -48,8 +48,8 @@ SKIP=(
 # (the first reason is what diverges first; docs/guide.md, Scaling out)
 DIFFERS=(
 	"authority|the founder's designation, written by a trigger on every node of the reference table, records as granter the role Citus connects as (the engine's owner); designations name roles as regrole values, which Citus deparses through pg_authid, unreadable to a member: 42501 for the engine's IS0xx/23503"
-	"bi_reporting|a CTE with column aliases over a reference table is deparsed without them (column \"code\" does not exist); Citus cannot plan run_blockers, iso27001_readiness and capability_profile (test/scripts/citus.sh)"
-	"capability|session_replication_role = replica is not sent to the workers: the fixture's backdated approved records are refused there by the engine's triggers (as tamper); then Citus cannot plan capability_profile (\"plan should not reference subplan's variable\", as reporting_membership)"
+	"bi_reporting|a CTE with column aliases over a reference table is deparsed without them (column \"code\" does not exist); run_blockers and capability_profile are refused (test/scripts/citus.sh)"
+	"capability|session_replication_role = replica is not sent to the workers: the fixture's backdated approved records are refused there by the engine's triggers (as tamper); then Citus cannot plan capability_profile (test/scripts/citus.sh)"
 	"engine_cache|the catalog reads are counted by pg_stat_xact_user_tables on the coordinator, where Citus reads no row (as schedule); plan_run (the engine's owner) after the member's writes in one transaction: placements modified by a different user (as engine_e2e); ALTER TABLE ... DISABLE TRIGGER (as security_rules)"
 	"engine_dml|RETURNING pg_temp.name(...) on a distributed table: Citus allows only immutable functions in RETURNING"
 	"engine_e2e|the fixture acts as two roles in one transaction (SET ROLE to the approver between submit and approve): placements modified by a different user"
@@ -57,11 +57,11 @@ DIFFERS=(
 	"history_import|the simulated tampering: session_replication_role = replica is not sent to the workers, and a STABLE function in its UPDATE is refused (as tamper)"
 	"history_load|the test's SQL helper history cannot be planned (parameters in an SQL function)"
 	"incident|placements modified by a different user (as engine_e2e): a report as one member and triage as another in one transaction"
-	"inventory|RETURNING pg_temp.name(...) (as engine_dml); isms_report.due is refused by Citus (a UNION ALL of the registers, complex joins)"
+	"inventory|RETURNING pg_temp.name(...) (as engine_dml), which leaves a psql variable unset for the rest; a view in a scalar subquery of the select list of a query on a distributed table (cannot push down subquery on the target list)"
 	"nonconformity|placements modified by a different user (as engine_e2e)"
 	"register_reports|placements modified by a different user (as engine_e2e): the fixtures approve records in the same transaction as the owner's writes"
-	"reporting|an UPDATE whose WHERE calls a volatile function is refused on a distributed table; Citus cannot plan run_blockers, iso27001_readiness and management_review_inputs (as bi_reporting)"
-	"reporting_membership|EXPLAIN of the views: Citus's plans are not the single node's (\"plan should not reference subplan's variable\" for capability_profile, complex joins)"
+	"reporting|an UPDATE whose WHERE calls a volatile function is refused on a distributed table, so the records it expires stay current in the views; run_blockers is refused (as bi_reporting)"
+	"reporting_membership|EXPLAIN of the views: on the cluster a view is a function scan of isms_report_rows (isms.distribute_views), not the single node's plan over the tables; capability_profile is refused (test/scripts/citus.sh)"
 	"risk|placements modified by a different user (as engine_e2e), so later runs cannot start"
 	"run_dates|COPY FROM into a table with row-level security is not supported by Citus (0A000)"
 	"schedule|the review-cycle cache is measured by pg_stat_xact_user_tables on the coordinator, where Citus reads no row (the rows are on the workers); STABLE functions with column references in an UPDATE are refused (0A000, not IS034/IS035); the test's SQL helper show_planned cannot be planned"
@@ -70,7 +70,6 @@ DIFFERS=(
 	"soa|placements modified by a different user (as engine_e2e), so later runs cannot start"
 	"tamper|session_replication_role = replica is not sent to the workers: the simulated tampering is refused there by the engine's triggers"
 	"tamper_checkpoint|session_replication_role = replica is not sent to the workers (as tamper)"
-	"training|isms_report.due is refused by Citus (as inventory)"
 	"trust_identity|Citus connects to the workers as the current role: after SET ROLE to a NOLOGIN group role (isms_manager) the shards cannot be reached (08006)"
 	"trust_tenancy|a leak probe in a multi-shard view query must be immutable; a client-chosen duplicate run_id is not refused (23505)"
 )
