@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench/citus.sh -- writers of many organisations on one node vs the same
-# load on a Citus coordinator with two workers (issue 19).  Writes the
+# load on a Citus coordinator with two workers, and what reading a
+# reporting view across organisations costs there (issue 19).  Writes the
 # section between the citus markers of docs/benchmarks.md (do not edit the
 # numbers by hand).  As root:
 #
@@ -76,6 +77,67 @@ for r in $(seq 1 "$reps"); do
 	echo "repetition $r: one node $a tps, two workers $b tps, ratio $ratio"
 done
 median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')
+
+# What a report costs: an auditor of $orgs organisations with the same
+# rows in both layouts ($report_records records each, written here) reads
+# a view across all of them (no filter: one routed query per organisation
+# on the cluster), a BI page of it (LIMIT 100) and one organisation's rows;
+# one client, latency per query, the layouts alternating as above.
+report_records=${BENCH_REPORT_RECORDS:-50}
+for port in "$single" "$CITUS_COORD"; do
+	psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres -d isms_bench >/dev/null <<SQL
+CREATE ROLE bench_auditor LOGIN IN ROLE isms_auditor;
+SELECT isms.create_organization('Report ' || i) FROM generate_series(1, $orgs) i;
+SQL
+	psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres -d isms_bench >/dev/null <<SQL
+SELECT isms.add_member(org_id, 'bench_auditor', 'auditor') FROM isms.organization WHERE name LIKE 'Report %';
+DO \$\$
+DECLARE o bigint;
+BEGIN
+    PERFORM set_config('isms.actor', 'alice', true);
+    FOR o IN SELECT org_id FROM isms.organization WHERE name LIKE 'Report %' ORDER BY org_id LOOP
+        PERFORM isms.new_external_record(o, 'security_event', 'report ' || i) FROM generate_series(1, $report_records) i;
+    END LOOP;
+END \$\$;
+SQL
+done
+report_queries=(
+	"process_status|all $orgs organisations|SELECT count(*) FROM isms_report.process_status"
+	"process_status|LIMIT 100|SELECT count(*) FROM (SELECT * FROM isms_report.process_status LIMIT 100) s"
+	"process_status|one organisation|SELECT count(*) FROM isms_report.process_status WHERE org_id = :org"
+	"event_timeline|all $orgs organisations|SELECT count(*) FROM isms_report.event_timeline"
+	"event_timeline|LIMIT 100|SELECT count(*) FROM (SELECT * FROM isms_report.event_timeline LIMIT 100) s"
+	"event_timeline|one organisation|SELECT count(*) FROM isms_report.event_timeline WHERE org_id = :org"
+)
+read_ms() {
+	local range
+	range=$(psql -X -At -h 127.0.0.1 -p "$1" -U postgres -d isms_bench \
+		-c "SELECT min(org_id) || ', ' || max(org_id) FROM isms.organization WHERE name LIKE 'Report %'")
+	printf '\\set org random(%s)\n%s;\n' "$range" "$2" >"$ISMS_WORK/read.sql"
+	chmod 644 "$ISMS_WORK/read.sql"
+	"$ISMS_BIN/pgbench" -n -h 127.0.0.1 -p "$1" -U bench_auditor -c 1 -T "$report_seconds" \
+		-f "$ISMS_WORK/read.sql" isms_bench 2>&1 | awk '/^latency average/ {print $4; exit}'
+}
+report_seconds=${BENCH_REPORT_SECONDS:-5}
+declare -A single_ms citus_ms
+for r in $(seq 1 "$reps"); do
+	for k in "${!report_queries[@]}"; do
+		q=${report_queries[$k]##*|}
+		if [ $((r % 2)) = 1 ]; then a=$(read_ms "$single" "$q"); b=$(read_ms "$CITUS_COORD" "$q")
+		else b=$(read_ms "$CITUS_COORD" "$q"); a=$(read_ms "$single" "$q"); fi
+		single_ms[$k]="${single_ms[$k]:-} $a"
+		citus_ms[$k]="${citus_ms[$k]:-} $b"
+		echo "report repetition $r: ${report_queries[$k]%|*}: one node $a ms, two workers $b ms"
+	done
+done
+# median [min-max] of a list of numbers
+spread() { printf '%s\n' $1 | sort -n | awk '{v[NR]=$1} END {printf "%.1f [%.1f–%.1f]", v[int((NR+1)/2)], v[1], v[NR]}'; }
+report_rows=()
+for k in "${!report_queries[@]}"; do
+	IFS='|' read -r view shape _ <<<"${report_queries[$k]}"
+	ratios_k=$(paste -d' ' <(printf '%s\n' ${single_ms[$k]}) <(printf '%s\n' ${citus_ms[$k]}) | awk '{print $2 / $1}')
+	report_rows+=("| $view | $shape | $(spread "${single_ms[$k]}") | $(spread "${citus_ms[$k]}") | $(spread "$ratios_k") |")
+done
 bad=$(psql -X -At -h 127.0.0.1 -p "$CITUS_COORD" -U postgres -d isms_bench -c "
   SELECT count(*) FROM isms.organization o CROSS JOIN LATERAL isms.verify_events(o.org_id) v WHERE NOT v.valid")
 
@@ -91,6 +153,13 @@ section=$ISMS_WORK/section.md
 	printf '%s\n' "${rows[@]}"
 	echo
 	echo "Throughput ratio, two workers / one node: **$median** (median of $reps). Chains that failed to verify afterwards: $bad."
+	echo
+	echo "**What a report costs.** \`bench_auditor\`, an auditor of $orgs further organisations with $report_records external records each (the same rows in both layouts), reads a view: every organisation's rows, a BI page of them (\`LIMIT 100\`), one organisation's (\`WHERE org_id = n\`, n at random); one client, $report_seconds s per query, layout and repetition. On the cluster a view runs its query once per organisation of the caller, filtered by the organisation (docs/guide.md, *Scaling out*). A cell is the median [min–max] over $reps repetitions of pgbench's average latency in ms; the ratio is two workers / one node within a repetition."
+	echo
+	echo "| view | rows read | one node ms | two workers ms | ratio |"
+	echo "| --- | --- | ---: | ---: | ---: |"
+	printf '%s\n' "${report_rows[@]}"
+	echo
 	echo "All three Citus nodes run on this machine ($(nproc) cores, shared with other sessions; load average $(cut -d' ' -f1-3 /proc/loadavg) at the end): the coordinator and both workers compete for the same cores as the single node had alone, so this measures Citus's overhead per write, not what separate worker machines would add."
 	echo "<!-- citus:end -->"
 } >"$section"

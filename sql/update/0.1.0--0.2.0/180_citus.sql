@@ -93,8 +93,7 @@ COMMENT ON FUNCTION isms.distribute_refresh() IS
 -- same columns over isms_report_rows.<view>(org), a SECURITY DEFINER
 -- function that runs the view's query for one organisation of the caller
 -- (isms.is_member names the session's identity, not the current role): the
--- shard queries run as the owner, Citus routes the query to the
--- organisation's node, and a filter on org_id still chooses the
+-- shard queries run as the owner, and a filter on org_id still chooses the
 -- organisations the function runs for.  Each node makes its own (Citus
 -- does not propagate them: the views are not Citus objects).
 CREATE FUNCTION isms.distribute_views() RETURNS void
@@ -106,6 +105,7 @@ DECLARE
     c record;
     query text;
     orgs constant text := 'isms.my_organizations() o(org_id, org_role)';
+    shape constant text := '^\s*SELECT o\.org_id,.*\sFROM \(isms\.my_organizations\(\) o\(org_id, org_role\)\s+CROSS JOIN LATERAL \(.*\) v\);?\s*$';
     caller_bound constant name[] := '{capability_profile, run_blockers}';
     propagate text := current_setting('citus.enable_ddl_propagation');
 BEGIN
@@ -126,12 +126,13 @@ BEGIN
                   WHERE a.grantee OPERATOR(pg_catalog.<>) ALL (ARRAY[0, v.relowner]) LOOP
             EXECUTE format('REVOKE ALL ON isms_report_rows.%I FROM %s', v.relname, c.grantee);
         END LOOP;
-        -- the view's query for one organisation: a view computes its rows
-        -- per organisation o of isms.my_organizations() (090_views.sql);
-        -- with o.org_id and o.org_role given as parameters, every table
-        -- it reads is filtered by the organisation itself and Citus routes
-        -- the query to the organisation's node.  A view over another view
-        -- reads that one's rows of the organisation, and so does a view
+        -- the view's query for one organisation: a view is SELECT o.org_id,
+        -- v.* FROM isms.my_organizations() o CROSS JOIN LATERAL (its rows
+        -- for organisation o.org_id) v (090_views.sql); its function runs
+        -- the lateral subquery alone, with the organisation as parameter $1,
+        -- so that every table it reads is filtered by the organisation and
+        -- Citus can prune the shards of the others.  A view over another
+        -- view reads that one's rows of the organisation, and so does a view
         -- whose rows come from a function that looks the caller up
         -- (isms.derived_ratings, isms.run_blockers): routed to a worker,
         -- that function would run there as the owner and find nothing,
@@ -140,18 +141,18 @@ BEGIN
         query := pg_get_viewdef(v.oid);
         IF v.relname OPERATOR(pg_catalog.=) ANY (caller_bound) OR strpos(query, orgs) OPERATOR(pg_catalog.=) 0 THEN
             query := format('SELECT * FROM isms_report_rows.%I x WHERE x.org_id OPERATOR(pg_catalog.=) $1', v.relname);
-        ELSIF array_length(string_to_array(query, orgs), 1) OPERATOR(pg_catalog.>) 2
-           OR array_length(regexp_split_to_array(query, '[ )]o[( ,]'), 1) OPERATOR(pg_catalog.>) 2 THEN
-            RAISE EXCEPTION 'isms_report.%: alias o is not only the caller''s organizations, once', v.relname;
+        ELSIF query !~ shape OR regexp_count(query, '\mo[\s(,.)]')
+                                   OPERATOR(pg_catalog.<>) (regexp_count(query, '\mo\.org_id\M') OPERATOR(pg_catalog.+) 1) THEN
+            RAISE EXCEPTION 'isms_report.% is not SELECT o.org_id, v.* FROM isms.my_organizations() o CROSS JOIN LATERAL (...) v', v.relname;
         ELSE
-            query := replace(query, orgs, '(SELECT $1 AS org_id, $2 AS org_role) o(org_id, org_role)');
+            query := regexp_replace(query, 'FROM \(isms\.my_organizations\(\) o\(org_id, org_role\)\s+CROSS JOIN LATERAL ', 'FROM ');
+            query := regexp_replace(query, '\) v\)\s*;?\s*$', ') v');
             query := regexp_replace(query, '\mo\.org_id\M', '$1', 'g');
-            query := regexp_replace(query, '\mo\.org_role\M', '$2', 'g');
         END IF;
         EXECUTE format('CREATE FUNCTION isms_report_rows.%1$I(org bigint) RETURNS SETOF isms_report_rows.%1$I '
                        'LANGUAGE plpgsql STABLE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS '
                        '$b$ BEGIN IF isms.is_member(org) THEN '
-                       'RETURN QUERY EXECUTE %2$L USING org, isms.member_role(org); END IF; END $b$',
+                       'RETURN QUERY EXECUTE %2$L USING org; END IF; END $b$',
                        v.relname, rtrim(query, '; '));
         SELECT string_agg(format('r.%I', a.attname), ', ' ORDER BY a.attnum) INTO cols FROM pg_attribute a
          WHERE a.attrelid OPERATOR(pg_catalog.=) v.oid AND a.attnum OPERATOR(pg_catalog.>) 1 AND NOT a.attisdropped;
