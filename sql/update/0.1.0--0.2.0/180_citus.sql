@@ -84,6 +84,42 @@ REVOKE ALL ON FUNCTION isms.distribute_refresh() FROM PUBLIC;
 COMMENT ON FUNCTION isms.distribute_refresh() IS
     'On a distributed database: make every node''s copy of the reference tables name its own relations, and give every node the distributed reporting views (after isms.distribute and citus_add_node)';
 
+-- The query of a reporting view for one organisation, given as $1.  A view
+-- is SELECT o.org_id, v.* FROM isms.my_organizations() o CROSS JOIN LATERAL
+-- (its rows for organisation o.org_id) v (090_views.sql): the query is the
+-- lateral subquery alone, so that every table it reads is filtered by the
+-- organisation and Citus can leave out the other organisations' shards.
+-- It is pg_get_viewdef's text, run under this search_path.  A view over
+-- another view reads that one's rows of the organisation, and so does a
+-- view whose rows come from a function that looks the caller up
+-- (isms.derived_ratings, isms.run_blockers_of): routed to a worker, that
+-- function would run there as the owner and find nothing, where the query
+-- over the caller's organisations is refused by Citus (docs/guide.md).
+CREATE FUNCTION isms.distribute_view_query(v regclass) RETURNS text
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+    AS $fn$
+DECLARE
+    query text := pg_get_viewdef(v);
+    orgs constant text := 'isms.my_organizations() o(org_id, org_role)';
+    shape constant text := '^\s*SELECT o\.org_id,.*\sFROM \(isms\.my_organizations\(\) o\(org_id, org_role\)\s+CROSS JOIN LATERAL \(.*\) v\);?\s*$';
+    caller_bound constant name[] := '{capability_profile, run_blockers}';
+BEGIN
+    IF (SELECT c.relname FROM pg_class c WHERE c.oid OPERATOR(pg_catalog.=) v) OPERATOR(pg_catalog.=) ANY (caller_bound) OR strpos(query, orgs) OPERATOR(pg_catalog.=) 0 THEN
+        RETURN format('SELECT * FROM %s x WHERE x.org_id OPERATOR(pg_catalog.=) $1', v);
+    END IF;
+    IF query OPERATOR(pg_catalog.!~) shape OR regexp_count(query, '\mo[\s(,.)]')
+       OPERATOR(pg_catalog.<>) (regexp_count(query, '\mo\.org_id\M') OPERATOR(pg_catalog.+) 1) THEN
+        RAISE EXCEPTION '% is not SELECT o.org_id, v.* FROM isms.my_organizations() o CROSS JOIN LATERAL (...) v', v;
+    END IF;
+    query := regexp_replace(query, 'FROM \(isms\.my_organizations\(\) o\(org_id, org_role\)\s+CROSS JOIN LATERAL ', 'FROM ');
+    query := regexp_replace(query, '\) v\)\s*;?\s*$', ') v');
+    RETURN regexp_replace(query, '\mo\.org_id\M', '$1', 'g');
+END
+$fn$;
+REVOKE ALL ON FUNCTION isms.distribute_view_query(regclass) FROM PUBLIC;
+COMMENT ON FUNCTION isms.distribute_view_query(regclass) IS
+    'On a distributed database (isms.distribute_views): the query of a moved reporting view for the one organization given as $1';
+
 -- On one node a reporting view reads its tables with its owner's rights and
 -- filters them to the caller's organisations itself.  Citus sends a view's
 -- shard queries to the workers as the caller, so the caller's table
@@ -103,10 +139,6 @@ DECLARE
     v record;
     cols text;
     c record;
-    query text;
-    orgs constant text := 'isms.my_organizations() o(org_id, org_role)';
-    shape constant text := '^\s*SELECT o\.org_id,.*\sFROM \(isms\.my_organizations\(\) o\(org_id, org_role\)\s+CROSS JOIN LATERAL \(.*\) v\);?\s*$';
-    caller_bound constant name[] := '{capability_profile, run_blockers}';
     propagate text := current_setting('citus.enable_ddl_propagation');
 BEGIN
     IF to_regnamespace('isms_report_rows') IS NOT NULL THEN
@@ -126,34 +158,11 @@ BEGIN
                   WHERE a.grantee OPERATOR(pg_catalog.<>) ALL (ARRAY[0, v.relowner]) LOOP
             EXECUTE format('REVOKE ALL ON isms_report_rows.%I FROM %s', v.relname, c.grantee);
         END LOOP;
-        -- the view's query for one organisation: a view is SELECT o.org_id,
-        -- v.* FROM isms.my_organizations() o CROSS JOIN LATERAL (its rows
-        -- for organisation o.org_id) v (090_views.sql); its function runs
-        -- the lateral subquery alone, with the organisation as parameter $1,
-        -- so that every table it reads is filtered by the organisation and
-        -- Citus can prune the shards of the others.  A view over another
-        -- view reads that one's rows of the organisation, and so does a view
-        -- whose rows come from a function that looks the caller up
-        -- (isms.derived_ratings, isms.run_blockers): routed to a worker,
-        -- that function would run there as the owner and find nothing,
-        -- where the query over the caller's organisations is refused by
-        -- Citus (docs/guide.md).
-        query := pg_get_viewdef(v.oid);
-        IF v.relname OPERATOR(pg_catalog.=) ANY (caller_bound) OR strpos(query, orgs) OPERATOR(pg_catalog.=) 0 THEN
-            query := format('SELECT * FROM isms_report_rows.%I x WHERE x.org_id OPERATOR(pg_catalog.=) $1', v.relname);
-        ELSIF query !~ shape OR regexp_count(query, '\mo[\s(,.)]')
-                                   OPERATOR(pg_catalog.<>) (regexp_count(query, '\mo\.org_id\M') OPERATOR(pg_catalog.+) 1) THEN
-            RAISE EXCEPTION 'isms_report.% is not SELECT o.org_id, v.* FROM isms.my_organizations() o CROSS JOIN LATERAL (...) v', v.relname;
-        ELSE
-            query := regexp_replace(query, 'FROM \(isms\.my_organizations\(\) o\(org_id, org_role\)\s+CROSS JOIN LATERAL ', 'FROM ');
-            query := regexp_replace(query, '\) v\)\s*;?\s*$', ') v');
-            query := regexp_replace(query, '\mo\.org_id\M', '$1', 'g');
-        END IF;
         EXECUTE format('CREATE FUNCTION isms_report_rows.%1$I(org bigint) RETURNS SETOF isms_report_rows.%1$I '
                        'LANGUAGE plpgsql STABLE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS '
                        '$b$ BEGIN IF isms.is_member(org) THEN '
                        'RETURN QUERY EXECUTE %2$L USING org; END IF; END $b$',
-                       v.relname, rtrim(query, '; '));
+                       v.relname, isms.distribute_view_query(v.oid));
         SELECT string_agg(format('r.%I', a.attname), ', ' ORDER BY a.attnum) INTO cols FROM pg_attribute a
          WHERE a.attrelid OPERATOR(pg_catalog.=) v.oid AND a.attnum OPERATOR(pg_catalog.>) 1 AND NOT a.attisdropped;
         EXECUTE format('CREATE VIEW isms_report.%1$I WITH (security_barrier = true) AS SELECT o.org_id, %2$s '
