@@ -80,10 +80,12 @@ median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{v[NR]=$1} END {print v[i
 
 # What a report costs: an auditor of $orgs organisations with the same
 # rows in both layouts ($report_records records each, written here) reads
-# a view across all of them (no filter: one routed query per organisation
-# on the cluster), a BI page of it (LIMIT 100) and one organisation's rows;
+# a view across all of them (no filter: on the cluster one query per
+# organisation, filtered by it), a BI page of it (LIMIT 100) and one
+# organisation's rows;
 # one client, latency per query, the layouts alternating as above.
 report_records=${BENCH_REPORT_RECORDS:-50}
+declare -A report_orgs   # port -> the range of the report organisations' ids
 for port in "$single" "$CITUS_COORD"; do
 	psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres -d isms_bench >/dev/null <<SQL
 CREATE ROLE bench_auditor LOGIN IN ROLE isms_auditor;
@@ -100,6 +102,8 @@ BEGIN
     END LOOP;
 END \$\$;
 SQL
+	report_orgs[$port]=$(psql -X -At -h 127.0.0.1 -p "$port" -U postgres -d isms_bench \
+		-c "SELECT min(org_id) || ', ' || max(org_id) FROM isms.organization WHERE name LIKE 'Report %'")
 done
 report_queries=(
 	"process_status|all $orgs organisations|SELECT count(*) FROM isms_report.process_status"
@@ -110,10 +114,7 @@ report_queries=(
 	"event_timeline|one organisation|SELECT count(*) FROM isms_report.event_timeline WHERE org_id = :org"
 )
 read_ms() {
-	local range
-	range=$(psql -X -At -h 127.0.0.1 -p "$1" -U postgres -d isms_bench \
-		-c "SELECT min(org_id) || ', ' || max(org_id) FROM isms.organization WHERE name LIKE 'Report %'")
-	printf '\\set org random(%s)\n%s;\n' "$range" "$2" >"$ISMS_WORK/read.sql"
+	printf '\\set org random(%s)\n%s;\n' "${report_orgs[$1]}" "$2" >"$ISMS_WORK/read.sql"
 	chmod 644 "$ISMS_WORK/read.sql"
 	"$ISMS_BIN/pgbench" -n -h 127.0.0.1 -p "$1" -U bench_auditor -c 1 -T "$report_seconds" \
 		-f "$ISMS_WORK/read.sql" isms_bench 2>&1 | awk '/^latency average/ {print $4; exit}'
